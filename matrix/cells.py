@@ -1,0 +1,114 @@
+"""The cell model: what is asked for, validated and complete, with stable readable ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import permutations
+
+from . import pins
+from .errors import MatrixError
+from .managers import available, get_manager
+from .platforms import PLATFORMS, SHELL_CONTEXTS, get_platform
+
+DEFAULT_SCOPES = ("global",)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A transition A→B (and the round trip back to A) in one scope."""
+
+    old: str
+    new: str
+    scope: str = "global"
+    pollution: tuple[str, ...] = ()
+
+    @property
+    def transition(self) -> str:
+        return f"{self.old}→{self.new}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    platform: str
+    manager: str
+    scenario: Scenario
+    shell: str
+
+    @property
+    def id(self) -> str:
+        return "/".join((self.platform, self.manager, self.scenario.transition,
+                         self.scenario.scope, self.shell))
+
+    @property
+    def group(self) -> str:
+        """Cells of one group share one container run (they differ only in the shell)."""
+        return self.id.rsplit("/", 1)[0]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "platform": self.platform, "manager": self.manager,
+                "from": self.scenario.old, "to": self.scenario.new,
+                "scope": self.scenario.scope, "pollution": list(self.scenario.pollution),
+                "shell": self.shell}
+
+
+@dataclass
+class Selection:
+    platforms: list[str] = field(default_factory=lambda: list(PLATFORMS))
+    managers: list[str] = field(default_factory=available)
+    go: list[str] = field(default_factory=lambda: list(pins.DEFAULT_GO))
+    scopes: list[str] = field(default_factory=lambda: list(DEFAULT_SCOPES))
+
+    def to_dict(self) -> dict:
+        return {"platforms": self.platforms, "managers": self.managers, "go": self.go,
+                "scopes": self.scopes}
+
+
+def split_values(values: list[str] | None) -> list[str]:
+    """Options may repeat and may hold comma-separated lists; keep order, drop repeats."""
+    out: list[str] = []
+    for value in values or []:
+        for part in value.split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def make_selection(platforms=None, managers=None, go=None, scopes=None) -> Selection:
+    """Validate the selection options; raises MatrixError naming the bad value."""
+    sel = Selection()
+    if split_values(platforms):
+        sel.platforms = [get_platform(p).name for p in split_values(platforms)]
+    if split_values(managers):
+        sel.managers = [get_manager(m).name for m in split_values(managers)]
+    if split_values(go):
+        sel.go = split_values(go)
+        for version in sel.go:
+            if version not in pins.GO:
+                raise MatrixError(f"unknown Go version {version!r}; valid versions: "
+                                  f"{', '.join(pins.GO)}")
+        if len(sel.go) < 2:
+            raise MatrixError(f"--go needs at least two versions to switch between, got "
+                              f"{sel.go[0]!r}; e.g. --go {','.join(pins.DEFAULT_GO)}")
+    if split_values(scopes):
+        sel.scopes = split_values(scopes)
+        from .managers.base import SCOPES
+        for scope in sel.scopes:
+            if scope not in SCOPES:
+                raise MatrixError(f"unknown scope {scope!r}; valid scopes: {', '.join(SCOPES)}")
+    return sel
+
+
+def build_cells(sel: Selection) -> list[Cell]:
+    """Every cell of the selection, in report order: both directions of every pair."""
+    cells = []
+    for platform_name in sel.platforms:
+        platform = get_platform(platform_name)
+        for manager in sel.managers:
+            for old, new in permutations(sel.go, 2):
+                for scope in sel.scopes:
+                    scenario = Scenario(old, new, scope)
+                    for shell in SHELL_CONTEXTS:
+                        if shell in platform.shells:
+                            cells.append(Cell(platform.name, manager, scenario, shell))
+    return cells

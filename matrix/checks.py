@@ -1,0 +1,369 @@
+"""Classification: from the snapshots of one cell to one verdict per check, with evidence.
+
+A leg is one switch seen from one shell context: the snapshot taken before it (``baseline``) and
+the one taken after it (``snap``), ``old`` the version switched away from, ``new`` the one
+selected. A cell has two legs (A→B, then back B→A) plus the round-trip comparison of the first
+and last snapshots. Paths are compared by their real paths inside the container (the probe
+resolves them), so a symlink such as /usr/local/go counts as the directory it points to.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .verdicts import CheckResult, Verdict, worst
+
+CHECKS = ("goroot", "path", "gopath", "gobin", "gotoolchain", "version", "build")
+_TOOLCHAIN_KEYWORDS = {"", "auto", "local", "path", "local+auto", "local+path"}
+_VERSION_RE = re.compile(r"go version go(\S+)")
+
+
+@dataclass
+class Leg:
+    snap: dict
+    baseline: dict | None
+    old: str
+    new: str
+    manager: str
+    managed_dirs: tuple[str, ...] = ()
+
+    # -- facts derived from the snapshot -------------------------------------------------
+    def roots(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for version, info in (self.snap.get("roots") or {}).items():
+            found[version] = [p for p in {info.get("root"), info.get("real")} if p]
+        return found
+
+    def owner(self, path: str | None, real: str | None = None) -> str | None:
+        """The Go version whose install root holds this path, if any."""
+        if real is None and path:
+            real = (self.snap.get("real") or {}).get(path)
+        candidates = [os.path.normpath(p) for p in (path, real) if p]
+        for version, roots in self.roots().items():
+            for root in roots:
+                if any(c == root or c.startswith(root.rstrip("/") + "/") for c in candidates):
+                    return version
+        return None
+
+    def managed(self, entry: dict) -> bool:
+        if self.owner(entry.get("entry"), entry.get("real")):
+            return True
+        value = os.path.normpath(entry.get("entry") or ".")
+        return any(value == d or value.startswith(d.rstrip("/") + "/") for d in self.managed_dirs)
+
+    @property
+    def active(self) -> bool:
+        """Is the manager in effect in this shell at all (any PATH entry of its own)?"""
+        return any(self.managed(e) for e in self.snap.get("path_entries") or [])
+
+    def root_of(self, version: str) -> str:
+        roots = self.roots().get(version) or ["?"]
+        return sorted(roots, key=len)[0]
+
+    def gone(self, what: str) -> tuple[Verdict, str]:
+        """Verdict and wording when there is no go to ask in this shell."""
+        if not self.active:
+            return Verdict.INACTIVE, (f"expected go{self.new} from {self.manager}, got {what} "
+                                      f"({self.manager} put nothing on PATH in this shell)")
+        return Verdict.BROKEN, f"expected go{self.new}, got {what}"
+
+    def foreign(self, what: str) -> tuple[Verdict, str]:
+        if not self.active:
+            return Verdict.INACTIVE, f"{what}, not a {self.manager} install: not active here"
+        return Verdict.BROKEN, f"expected go{self.new}'s root {self.root_of(self.new)}, got {what}"
+
+
+def _version_tag(path: str, version: str) -> bool:
+    return re.search(rf"(^|[/@_.-]|go){re.escape(version)}($|/)", path) is not None
+
+
+# -- the checks ---------------------------------------------------------------------------
+def check_goroot(leg: Leg) -> CheckResult:
+    result = CheckResult("goroot")
+    exported = (leg.snap.get("vars") or {}).get("GOROOT")
+    if exported:
+        owner = leg.owner(exported)
+        if owner == leg.old:
+            result.add(Verdict.LEAK, f"expected GOROOT unset or go{leg.new}'s root, got exported "
+                                     f"GOROOT={exported} (go{leg.old}'s root)")
+        elif owner == leg.new:
+            result.add(Verdict.PASS, f"exported GOROOT={exported} is go{leg.new}'s root")
+        else:
+            result.add(*leg.foreign(f"exported GOROOT={exported}"))
+    go_env = leg.snap.get("go_env")
+    if go_env:
+        value = go_env.get("GOROOT", "")
+        owner = leg.owner(value)
+        if owner == leg.old:
+            result.add(Verdict.LEAK, f"expected `go env GOROOT` in go{leg.new}'s root "
+                                     f"{leg.root_of(leg.new)}, got {value} (go{leg.old})")
+        elif owner == leg.new:
+            result.add(Verdict.PASS, f"`go env GOROOT` is {value}, go{leg.new}'s root")
+        else:
+            result.add(*leg.foreign(f"`go env GOROOT` {value}"))
+    elif leg.snap.get("go"):
+        result.add(Verdict.BROKEN, f"expected `go env` to work, got: "
+                                   f"{_tail(leg.snap.get('go_env_error'))}")
+    else:
+        result.add(*leg.gone("no go on PATH"))
+    return result
+
+
+def check_path(leg: Leg) -> CheckResult:
+    result = CheckResult("path")
+    entries = leg.snap.get("path_entries") or []
+    for e in entries:
+        if leg.owner(e["entry"], e.get("real")) == leg.old:
+            result.add(Verdict.LEAK, f"expected no PATH entry in go{leg.old}'s root, got "
+                                     f"{e['entry']} (→ {e.get('real')})")
+    gos = leg.snap.get("go_on_path") or []
+    if gos:
+        first = gos[0]
+        owner = leg.owner(first["path"], first.get("real"))
+        if owner == leg.new:
+            result.add(Verdict.PASS, f"first go on PATH is {first['path']} (go{leg.new})")
+        elif owner == leg.old:
+            result.add(Verdict.LEAK, f"expected the first go on PATH in go{leg.new}'s root, got "
+                                     f"{first['path']} (→ {first.get('real')}, go{leg.old})")
+        else:
+            result.add(*leg.foreign(f"first go on PATH {first['path']} (→ {first.get('real')})"))
+    else:
+        result.add(*leg.gone("no go on PATH"))
+    shell_go = leg.snap.get("shell_go") or {}
+    if shell_go.get("real") and gos and shell_go["real"] != gos[0].get("real"):
+        if leg.owner(shell_go.get("command"), shell_go["real"]) == leg.old:
+            result.add(Verdict.LEAK, f"expected the shell to run {gos[0]['path']}, got "
+                                     f"{shell_go['command']} (go{leg.old}, remembered by "
+                                     "the shell)")
+    _check_repeats(leg, entries, result)
+    _check_user_entries(leg, entries, result)
+    return result
+
+
+def _check_repeats(leg: Leg, entries: list[dict], result: CheckResult) -> None:
+    before = Counter(e["entry"] for e in (leg.baseline or {}).get("path_entries") or [])
+    for entry, count in Counter(e["entry"] for e in entries).items():
+        if count > 1 and count > before.get(entry, 0):
+            result.add(Verdict.LEAK, f"expected PATH entry {entry} at most "
+                                     f"{max(1, before.get(entry, 0))} time(s), got {count}")
+
+
+def _check_user_entries(leg: Leg, entries: list[dict], result: CheckResult) -> None:
+    if leg.baseline is None:
+        return
+    mine = [e["entry"] for e in entries if not leg.managed(e)]
+    before = [e["entry"] for e in leg.baseline.get("path_entries") or [] if not leg.managed(e)]
+    if mine != before:
+        lost = [e for e in before if e not in mine]
+        added = [e for e in mine if e not in before]
+        result.add(Verdict.BROKEN, "expected the PATH entries that are not Go's unchanged "
+                                   f"(byte for byte, in order), got lost {lost}, added {added}"
+                                   + ("" if lost or added else ", reordered"))
+    else:
+        result.add(Verdict.PASS, f"{len(mine)} PATH entries that are not Go's kept byte for byte")
+
+
+def _gopath_parts(leg: Leg) -> tuple[str | None, list[str]]:
+    go_env = leg.snap.get("go_env")
+    if go_env:
+        value = go_env.get("GOPATH") or ""
+        return "go env GOPATH", [p for p in value.split(":") if p]
+    value = (leg.snap.get("vars") or {}).get("GOPATH")
+    return ("exported GOPATH", [p for p in value.split(":") if p]) if value else (None, [])
+
+
+def _classify_dir(leg: Leg, what: str, path: str, result: CheckResult, shared: str) -> None:
+    owner = leg.owner(path)
+    if owner == leg.old or _version_tag(path, leg.old):
+        result.add(Verdict.LEAK, f"expected {what} not to belong to go{leg.old}, got {path}")
+    elif owner == leg.new or _version_tag(path, leg.new):
+        result.add(Verdict.PASS, f"{what} {path} belongs to go{leg.new}")
+    else:
+        result.add(Verdict.SHARED, f"{what} {path} {shared}")
+
+
+def check_gopath(leg: Leg) -> CheckResult:
+    result = CheckResult("gopath")
+    source, parts = _gopath_parts(leg)
+    if not parts:
+        result.add(*leg.gone("no GOPATH to read (no working `go env`, none exported)"))
+        return result
+    for part in parts:
+        _classify_dir(leg, source, part, result, "is shared by every Go version (by design)")
+    return result
+
+
+def check_gobin(leg: Leg) -> CheckResult:
+    result = CheckResult("gobin")
+    go_env = leg.snap.get("go_env")
+    value = (go_env or {}).get("GOBIN") if go_env else (leg.snap.get("vars") or {}).get("GOBIN")
+    if value:
+        _classify_dir(leg, "GOBIN", value, result, "is shared by every Go version")
+        return result
+    source, parts = _gopath_parts(leg)
+    if not parts:
+        result.add(*leg.gone("no GOBIN or GOPATH to read (no working `go env`)"))
+        return result
+    target = parts[0].rstrip("/") + "/bin"
+    _classify_dir(leg, "the go install target (GOBIN unset)", target, result,
+                  "is shared by every Go version")
+    return result
+
+
+def _toolchain_settings(leg: Leg) -> list[tuple[str, str]]:
+    found = []
+    exported = (leg.snap.get("vars") or {}).get("GOTOOLCHAIN")
+    if exported is not None:
+        found.append(("exported GOTOOLCHAIN", exported))
+    content = (leg.snap.get("goenv_file") or {}).get("content") or ""
+    for line in content.splitlines():
+        if line.startswith("GOTOOLCHAIN="):
+            path = (leg.snap.get("goenv_file") or {}).get("path")
+            found.append((f"GOENV file {path}", line.split("=", 1)[1]))
+    go_env = leg.snap.get("go_env")
+    if go_env and "GOTOOLCHAIN" in go_env:
+        found.append(("go env GOTOOLCHAIN", go_env["GOTOOLCHAIN"]))
+    return found
+
+
+def check_gotoolchain(leg: Leg) -> CheckResult:
+    result = CheckResult("gotoolchain")
+    settings = _toolchain_settings(leg)
+    if not settings:
+        result.add(*leg.gone("no GOTOOLCHAIN setting to read"))
+        return result
+    for where, value in settings:
+        match = re.match(r"go(\d+\.\d+(?:\.\d+|rc\d+)?)", value)
+        if value in _TOOLCHAIN_KEYWORDS or not match:
+            result.add(Verdict.PASS, f"{where}={value!r} does not force a version")
+        elif match.group(1) == leg.old:
+            result.add(Verdict.LEAK, f"expected no GOTOOLCHAIN forcing go{leg.old}, got "
+                                     f"{where}={value}")
+        elif match.group(1) == leg.new:
+            result.add(Verdict.PASS, f"{where}={value} names go{leg.new}")
+        else:
+            result.add(Verdict.BROKEN, f"expected go{leg.new}, got {where}={value}")
+    return result
+
+
+def _classify_version_output(leg: Leg, what: str, status: int, output: str,
+                             result: CheckResult) -> None:
+    match = _VERSION_RE.search(output or "")
+    if status == 0 and match and match.group(1) == leg.new:
+        result.add(Verdict.PASS, f"{what}: go{leg.new}")
+    elif match and match.group(1) == leg.old:
+        result.add(Verdict.LEAK, f"expected {what} go{leg.new}, got go{leg.old}")
+    elif status in (126, 127) and not match:
+        result.add(*leg.gone(f"{what}: {_tail(output)}"))
+    elif match and not leg.active:
+        result.add(Verdict.INACTIVE, f"{what} is go{match.group(1)}, not from {leg.manager}: "
+                                     "not active here")
+    else:
+        result.add(Verdict.BROKEN, f"expected {what} go{leg.new}, got: {_tail(output)}")
+
+
+def check_version(leg: Leg) -> CheckResult:
+    result = CheckResult("version")
+    shell_go = leg.snap.get("shell_go") or {}
+    _classify_version_output(leg, "`go version` in the shell", shell_go.get("status", 127),
+                             shell_go.get("version_output", ""), result)
+    built = (leg.snap.get("build") or {}).get("runtime_version")
+    if built:
+        owner = {f"go{leg.new}": leg.new, f"go{leg.old}": leg.old}.get(built)
+        if owner == leg.new:
+            result.add(Verdict.PASS, f"runtime.Version() of a fresh build: {built}")
+        elif owner == leg.old:
+            result.add(Verdict.LEAK, f"expected runtime.Version() go{leg.new}, got {built}")
+        else:
+            result.add(Verdict.BROKEN, f"expected runtime.Version() go{leg.new}, got {built}")
+    return result
+
+
+def check_build(leg: Leg) -> CheckResult:
+    result = CheckResult("build")
+    build = leg.snap.get("build")
+    if not build:
+        result.add(*leg.gone("no go on PATH to build with"))
+    elif build.get("status") != 0:
+        result.add(Verdict.BROKEN, f"expected `go build` to succeed, got exit {build.get('status')}"
+                                   f": {_tail(build.get('stderr') or build.get('stdout'))}")
+    elif build.get("runtime_version") is None:
+        run = build.get("run") or {}
+        result.add(Verdict.BROKEN, f"expected the built program to run, got exit "
+                                   f"{run.get('status')}: {_tail(run.get('stderr'))}")
+    elif build["runtime_version"] == f"go{leg.new}":
+        result.add(Verdict.PASS, f"hello world built and ran with go{leg.new}")
+    elif build["runtime_version"] == f"go{leg.old}":
+        result.add(Verdict.LEAK, f"expected a go{leg.new} build, got {build['runtime_version']}")
+    elif not leg.active:
+        result.add(Verdict.INACTIVE, f"built with {build['runtime_version']}, not {leg.manager}'s")
+    else:
+        result.add(Verdict.BROKEN, f"expected a go{leg.new} build, got "
+                                   f"{build['runtime_version']}")
+    return result
+
+
+CHECK_FUNCS = {
+    "goroot": check_goroot,
+    "path": check_path,
+    "gopath": check_gopath,
+    "gobin": check_gobin,
+    "gotoolchain": check_gotoolchain,
+    "version": check_version,
+    "build": check_build,
+}
+
+
+def classify_leg(leg: Leg) -> dict[str, CheckResult]:
+    return {name: CHECK_FUNCS[name](leg) for name in CHECKS}
+
+
+def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: str,
+                  managed_dirs: tuple[str, ...] = ()) -> dict[str, CheckResult]:
+    """Verdicts of one cell from its snapshots ``base`` (A selected), ``after`` (switched to
+    B) and ``back`` (switched back to A); a missing snapshot makes its checks ERROR."""
+    merged = {name: CheckResult(name) for name in CHECKS}
+    legs = (("after", "base", a, b, f"go{a}→go{b}"), ("back", "after", b, a, f"back to go{a}"))
+    for label, base_label, old, new, title in legs:
+        snap = snapshots.get(label)
+        if snap is None:
+            for result in merged.values():
+                result.add(Verdict.ERROR, f"{title}: no snapshot was taken (see the step log)")
+            continue
+        leg = Leg(snap, snapshots.get(base_label), old, new, manager, tuple(managed_dirs))
+        for name, result in classify_leg(leg).items():
+            merged[name].verdict = worst([merged[name].verdict, result.verdict])
+            merged[name].evidence += [f"{title}: {line}" for line in result.evidence]
+    trip = _round_trip(snapshots.get("base"), snapshots.get("back"))
+    merged["path"].verdict = worst([merged["path"].verdict, trip.verdict])
+    merged["path"].evidence += [f"round trip: {line}" for line in trip.evidence]
+    return merged
+
+
+def _round_trip(base: dict | None, back: dict | None) -> CheckResult:
+    """A→B→A must leave PATH as it found it: no growth, no repeats."""
+    result = CheckResult("path")
+    if not base or not back:
+        return result
+    before = [e["entry"] for e in base.get("path_entries") or []]
+    after = [e["entry"] for e in back.get("path_entries") or []]
+    if len(after) > len(before):
+        added = [e for e in after if e not in before] or "repeats"
+        result.add(Verdict.LEAK, f"expected PATH to keep its {len(before)} entries, "
+                                 f"got {len(after)} (added {added})")
+    elif after == before:
+        result.add(Verdict.PASS, "PATH is back to what it was, entry for entry")
+    return result
+
+
+def overall(results: dict[str, CheckResult]) -> Verdict:
+    return worst(r.verdict for r in results.values())
+
+
+def _tail(text: str | None, limit: int = 240) -> str:
+    lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
+    line = lines[-1] if lines else "no output"
+    return line if len(line) <= limit else line[: limit - 1] + "…"

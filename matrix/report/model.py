@@ -1,0 +1,71 @@
+"""The report document: cells with verdicts and evidence, a summary, and provenance."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from .. import __version__
+from ..checks import CHECKS
+from ..errors import MatrixError
+from ..platforms import PLATFORMS
+from ..verdicts import SEVERITY, Verdict
+
+SCHEMA = "govm-matrix/report"
+SCHEMA_VERSION = 1
+
+VERDICT_MEANINGS = {
+    Verdict.PASS: "the new version is fully in effect and nothing of the old one is visible",
+    Verdict.LEAK: "something of the old version (a path in its install root, its version) is "
+                  "still in effect",
+    Verdict.BROKEN: "the toolchain or the environment does not work as it should after the switch",
+    Verdict.SHARED: "state shared by every version by the tool's design (e.g. one ~/go)",
+    Verdict.INACTIVE: "the manager is not active in this shell context",
+    Verdict.UNSUPPORTED: "the manager cannot do what the scenario asks",
+    Verdict.ERROR: "the harness could not decide (build failed, step failed, timeout)",
+}
+
+
+def build_report(cells: list[dict], selection: dict, provenance: dict,
+                 complete: bool = True) -> dict:
+    """Assemble the report document from cell results (plain dicts) and provenance."""
+    order = {name: i for i, name in enumerate(PLATFORMS)}
+    cells = sorted(cells, key=lambda c: (order.get(c["platform"], 99), c["manager"],
+                                         c["from"], c["to"], c["scope"], c["shell_order"],
+                                         c["id"]))
+    counts = Counter(c["verdict"] for c in cells)
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "harness": {"name": "govm-matrix", "version": __version__},
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "complete": complete,
+        "selection": selection,
+        "checks": list(CHECKS),
+        "verdicts": {v.value: VERDICT_MEANINGS[v] for v in SEVERITY},
+        "summary": {
+            "cells": len(cells),
+            "by_verdict": {v.value: counts.get(v.value, 0) for v in SEVERITY},
+            "harness_errors": counts.get(Verdict.ERROR.value, 0),
+        },
+        "provenance": provenance,
+        "cells": cells,
+    }
+
+
+def load_report(path: str | Path) -> dict:
+    """Read a report, refusing other schemas and versions with a clear message."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise MatrixError(f"cannot read report {path}: {exc.strerror}") from None
+    except ValueError:
+        raise MatrixError(f"{path} is not a complete JSON document (truncated?)") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise MatrixError(f"{path} is not a govm-matrix report")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise MatrixError(f"{path} has report schema version {data.get('schema_version')}, "
+                          f"this govm-matrix reads version {SCHEMA_VERSION}")
+    return data

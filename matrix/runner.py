@@ -1,0 +1,209 @@
+"""One container run: the steps of a scenario in real shells, and the snapshots they leave.
+
+The container has no network and runs as the platform's ordinary user; nothing of the host is
+mounted into it. Every command goes through testinfra's docker backend (``docker exec … /bin/sh
+-c``) with its arguments quoted by testinfra, inside ``timeout`` so that no step hangs a run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+
+import docker
+import docker.errors
+import testinfra
+
+from .docker_env import labels
+from .fixtures import Fixture
+from .images import ImageRef
+from .managers import Manager
+from .platforms import Platform
+
+STEP_TIMEOUT = 300
+PHASES = ("base", "after", "back")
+_PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
+
+# How each shell context runs one command. The session context is the interactive login shell
+# (a terminal a person opens) in which the switch itself is typed, fed on stdin.
+SHELL_ARGV = {
+    "bash-login": ("bash", "-lc"),
+    "bash-interactive": ("bash", "-ic"),
+    "zsh-login": ("zsh", "-lc"),
+    "sh": ("sh", "-c"),
+}
+
+
+@dataclass
+class RunResult:
+    """Everything one container run produced; plain data, ready for the report."""
+
+    snapshots: dict[str, dict] = field(default_factory=dict)  # "<shell>:<phase>" -> snapshot
+    steps: list[dict] = field(default_factory=list)
+    error: str | None = None
+    log_tail: list[str] = field(default_factory=list)
+    manager_info: dict = field(default_factory=dict)
+    roots: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def for_shell(self, shell: str) -> dict[str, dict | None]:
+        return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES}
+
+
+def probe_snippet(label: str) -> str:
+    return f"GOVM_LABEL={label}; . /tmp/govm/probe.sh"
+
+
+def _probe_archive(session_script: str) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        folder = tarfile.TarInfo("govm")
+        folder.type, folder.mode = tarfile.DIRTYPE, 0o1777
+        tar.addfile(folder)
+        probe = resources.files("matrix") / "probe"
+        files = {name: (probe / name).read_bytes() for name in _PROBE_FILES}
+        files["session.sh"] = session_script.encode()
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"govm/{name}")
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+class Run:
+    """Runs one scenario on one image; ``execute`` never raises for a failure inside."""
+
+    def __init__(self, cli: docker.DockerClient, image: ImageRef, platform: Platform,
+                 manager: Manager, old: str, new: str, scope: str, shells: tuple[str, ...],
+                 fixtures: tuple[Fixture, ...] = (), run_id: str | None = None,
+                 name: str = "") -> None:
+        self.cli, self.image, self.platform, self.manager = cli, image, platform, manager
+        self.old, self.new, self.scope, self.shells = old, new, scope, shells
+        self.fixtures, self.run_id, self.name = fixtures, run_id, name
+        self.result = RunResult()
+        self._user = self._root = None
+
+    # -- steps ---------------------------------------------------------------------------
+    def _exec(self, step: str, host, command: str, *args: str, check: bool = True):
+        started = time.monotonic()
+        out = host.run(f"timeout {STEP_TIMEOUT} {command}", *args)
+        record = {"step": step, "command": out.command.decode(errors="replace")
+                  if isinstance(out.command, bytes) else str(out.command),
+                  "status": out.rc, "stdout": out.stdout[-2000:], "stderr": out.stderr[-2000:],
+                  "seconds": round(time.monotonic() - started, 3)}
+        self.result.steps.append(record)
+        if check and out.rc != 0:
+            tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise StepFailed(f"step {step!r} exited {out.rc}: {tail[0][:300]}")
+        return out
+
+    def _in_shell(self, step: str, shell: str, command: str, check: bool = True):
+        return self._exec(step, self._user, "%s %s %s", *SHELL_ARGV[shell], command,
+                          check=check)
+
+    def _login(self, step: str, command: str):
+        shell = f"{self.platform.login_shell}-login"
+        return self._in_shell(step, shell, command)
+
+    def _select(self, version: str, step: str):
+        return self._login(step, self.manager.select(version, self.scope, self.platform))
+
+    def _session_script(self) -> str:
+        lines = [probe_snippet("session:base"),
+                 self.manager.select(self.new, self.scope, self.platform),
+                 probe_snippet("session:after"),
+                 self.manager.select(self.old, self.scope, self.platform),
+                 probe_snippet("session:back"),
+                 "exit"]
+        return "\n".join(lines) + "\n"
+
+    # -- the run -------------------------------------------------------------------------
+    def execute(self) -> RunResult:
+        started = time.monotonic()
+        container = None
+        try:
+            container = self.cli.containers.run(
+                self.image.tag, ["sleep", "infinity"], detach=True, network_mode="none",
+                user=self.platform.user, working_dir=self.platform.home,
+                labels=labels(self.run_id, cell=self.name), hostname="localhost",
+            )
+            container.put_archive("/tmp", _probe_archive(self._session_script()))
+            self._user = testinfra.get_host(f"docker://{self.platform.user}@{container.id}")
+            self._root = testinfra.get_host(f"docker://root@{container.id}")
+            self._steps()
+        except StepFailed as exc:
+            self.result.error = str(exc)
+        except docker.errors.DockerException as exc:
+            self.result.error = f"docker: {str(exc).splitlines()[0][:300]}"
+        finally:
+            if container is not None:
+                self._collect(container)
+                try:
+                    container.remove(force=True)
+                except docker.errors.DockerException:
+                    pass
+            self.result.seconds = round(time.monotonic() - started, 2)
+        if self.result.error:
+            self.result.log_tail = _log_tail(self.result.steps)
+        return self.result
+
+    def _steps(self) -> None:
+        info = self._exec("read install roots", self._user,
+                          "cat /opt/govm-matrix/roots.json /opt/govm-matrix/manager.json")
+        roots_line, manager_line = info.stdout.strip().splitlines()[:2]
+        self.result.roots = json.loads(roots_line)
+        self.result.manager_info = json.loads(manager_line)
+        for version in (self.old, self.new):
+            if version not in self.result.roots:
+                raise StepFailed(f"the image has no go{version} (roots: {self.result.roots})")
+        values = {"old": self.old, "new": self.new, "home": self.platform.home,
+                  "old_root": self.result.roots[self.old],
+                  "new_root": self.result.roots[self.new]}
+        for fixture in self.fixtures:
+            for who, command in fixture.commands(values):
+                host = self._root if who == "root" else self._user
+                self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)
+        plain = [s for s in self.shells if s in SHELL_ARGV]
+        self._select(self.old, f"select go{self.old}")
+        for phase, version in (("base", None), ("after", self.new), ("back", self.old)):
+            if version:
+                self._select(version, f"switch to go{version}")
+            for shell in plain:
+                self._in_shell(f"probe {shell} {phase}", shell, probe_snippet(f"{shell}:{phase}"),
+                               check=False)
+        if "session" in self.shells:
+            shell = self.platform.login_shell
+            self._exec("interactive session", self._user,
+                       f"{shell} -il < /tmp/govm/session.sh", check=False)
+
+    def _collect(self, container) -> None:
+        try:
+            out = container.exec_run(["sh", "-c", "cat /tmp/govm/snapshots.jsonl; "
+                                      "cat /tmp/govm/probe.err >&2"], user="root", demux=True)
+            stdout, stderr = out.output
+            for line in (stdout or b"").decode(errors="replace").splitlines():
+                snap = json.loads(line)
+                self.result.snapshots[snap["label"]] = snap
+            if stderr and stderr.strip():
+                self.result.steps.append({"step": "probe errors", "command": "",
+                                          "status": 0, "stdout": "",
+                                          "stderr": stderr.decode(errors="replace")[-2000:],
+                                          "seconds": 0})
+        except (docker.errors.DockerException, ValueError, KeyError) as exc:
+            self.result.error = self.result.error or f"collecting snapshots failed: {exc}"
+
+
+class StepFailed(Exception):
+    pass
+
+
+def _log_tail(steps: list[dict], lines: int = 30) -> list[str]:
+    out: list[str] = []
+    for step in steps[-3:]:
+        out.append(f"$ {step['command']}  (exit {step['status']})")
+        out += (step["stdout"] + step["stderr"]).strip().splitlines()[-10:]
+    return out[-lines:]

@@ -1,0 +1,149 @@
+"""Per-process state of a matrix run: Docker, the artifact cache, the mirror, images, runs.
+
+Each pytest process (the controller, or each xdist worker) has one ``MatrixSession``. Cells of
+one group share one container run; the run happens for the first cell of the group that this
+process sees, the others reuse it.
+"""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+
+from . import docker_env, pins
+from .artifacts import ArtifactCache
+from .cells import Cell
+from .checks import CHECKS, classify_cell, overall
+from .errors import MatrixError
+from .fixtures import get_fixture
+from .images import BuildFailed, ImageBuilder, ImageRef
+from .managers import Unsupported, get_manager
+from .mirror import Mirror
+from .platforms import SHELL_CONTEXTS, get_platform
+from .runner import Run, RunResult
+from .verdicts import Verdict
+
+
+class GroupOutcome:
+    """What happened to one group: a run, or the reason there is none."""
+
+    def __init__(self, run: RunResult | None = None, image: ImageRef | None = None,
+                 verdict: Verdict | None = None, reason: str | None = None,
+                 log_tail: list[str] | None = None) -> None:
+        self.run, self.image = run, image
+        self.verdict, self.reason, self.log_tail = verdict, reason, log_tail or []
+
+
+class MatrixSession:
+    def __init__(self, versions: tuple[str, ...] = pins.DEFAULT_GO, network: str = "auto",
+                 run_id: str | None = None) -> None:
+        # Every image holds every selected version, in version order, so that one image
+        # serves all transitions between them.
+        self.versions = tuple(sorted(set(versions), key=_version_key))
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.cache = ArtifactCache(network=network)
+        self.mirror = Mirror(self.cache.mirror_dir)
+        self._cli = None
+        self._builder: ImageBuilder | None = None
+        self._groups: dict[str, GroupOutcome] = {}
+        self._image_failures: dict[tuple[str, str], GroupOutcome] = {}
+
+    @property
+    def cli(self):
+        if self._cli is None:
+            self._cli = docker_env.client()
+        return self._cli
+
+    @property
+    def builder(self) -> ImageBuilder:
+        if self._builder is None:
+            self._builder = ImageBuilder(self.cli, self.cache, lambda: self.mirror.start().url)
+        return self._builder
+
+    def close(self) -> None:
+        """Stop the mirror and let go of Docker. Containers are removed by each run, and
+        what a crash left behind by the controller at the end of the session."""
+        self.mirror.stop()
+        if self._cli is not None:
+            self._cli.close()
+
+    # -- groups ----------------------------------------------------------------------------
+    def outcome(self, cell: Cell) -> GroupOutcome:
+        if cell.group not in self._groups:
+            self._groups[cell.group] = self._run_group(cell)
+        return self._groups[cell.group]
+
+    def image_for(self, platform_name: str, manager_name: str) -> ImageRef:
+        return self.builder.manager(get_platform(platform_name), get_manager(manager_name),
+                                    self.versions, pins.RUNNER_GO)
+
+    def _run_group(self, cell: Cell) -> GroupOutcome:
+        platform = get_platform(cell.platform)
+        manager = get_manager(cell.manager)
+        scenario = cell.scenario
+        try:
+            manager.select(scenario.new, scenario.scope, platform)
+        except Unsupported as exc:
+            return GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=str(exc))
+        key = (cell.platform, cell.manager)
+        if key in self._image_failures:
+            return self._image_failures[key]
+        try:
+            image = self.image_for(cell.platform, cell.manager)
+        except BuildFailed as exc:
+            self._image_failures[key] = GroupOutcome(verdict=Verdict.ERROR, reason=str(exc),
+                                                     log_tail=exc.log_tail)
+            return self._image_failures[key]
+        except MatrixError as exc:
+            self._image_failures[key] = GroupOutcome(verdict=Verdict.ERROR, reason=str(exc))
+            return self._image_failures[key]
+        fixtures = tuple(get_fixture(name) for name in scenario.pollution)
+        run = Run(self.cli, image, platform, manager, scenario.old, scenario.new,
+                  scenario.scope, platform.shells, fixtures, self.run_id, cell.group).execute()
+        return GroupOutcome(run=run, image=image)
+
+    # -- cells -----------------------------------------------------------------------------
+    def evaluate(self, cell: Cell) -> dict:
+        """The result of one cell as plain data; never raises for the cell's own failure."""
+        try:
+            outcome = self.outcome(cell)
+        except Exception as exc:  # a defect of the harness: report it, keep the matrix going
+            outcome = GroupOutcome(verdict=Verdict.ERROR, reason=f"harness error: {exc!r}",
+                                   log_tail=traceback.format_exc().splitlines()[-15:])
+        return cell_result(cell, outcome)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def cell_result(cell: Cell, outcome: GroupOutcome) -> dict:
+    data = cell.to_dict()
+    data["group"] = cell.group
+    data["shell_order"] = SHELL_CONTEXTS.index(cell.shell)
+    manager = get_manager(cell.manager)
+    data["manager_behaviour"] = dict(manager.BEHAVIOUR)
+    data["image"] = outcome.image.to_dict() if outcome.image else None
+    if outcome.run is None:
+        verdict = outcome.verdict or Verdict.ERROR
+        data.update(verdict=verdict.value, error=outcome.reason, log_tail=outcome.log_tail,
+                    checks={name: {"check": name, "verdict": verdict.value,
+                                   "evidence": [f"{verdict.value}: {outcome.reason}"]}
+                            for name in CHECKS},
+                    snapshots={}, steps=[], manager_info={}, run_seconds=0.0)
+        return data
+    run = outcome.run
+    snapshots = run.for_shell(cell.shell)
+    platform = get_platform(cell.platform)
+    results = classify_cell(snapshots, cell.scenario.old, cell.scenario.new, cell.manager,
+                            tuple(manager.managed_dirs(platform)))
+    verdict = overall(results)
+    error = run.error
+    if error and verdict != Verdict.ERROR:
+        # A failed step invalidates what came after it; never let it pass silently.
+        verdict = Verdict.ERROR
+    data.update(verdict=verdict.value, error=error, log_tail=run.log_tail,
+                checks={k: v.to_dict() for k, v in results.items()},
+                snapshots=snapshots, steps=run.steps, manager_info=run.manager_info,
+                roots=run.roots, run_seconds=run.seconds)
+    return data
