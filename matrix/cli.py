@@ -72,8 +72,10 @@ def _run(args: argparse.Namespace) -> int:
 
     from . import docker_env
     from .cells import make_selection
+    from .verdicts import parse_verdicts
 
     make_selection(args.platform, args.manager, args.go, args.scope)  # exits 2 if bad
+    parse_verdicts(args.fail_on, "--fail-on")
     docker_env.client().close()  # exits 3 with a hint when no daemon answers
     argv = ["--pyargs", "matrix.suite", "-p", "no:cacheprovider", "-q",
             "-o", "disable_test_id_escaping_and_forfeit_all_rights_to_community_support=true",

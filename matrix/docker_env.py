@@ -47,18 +47,15 @@ def remove_containers(cli: docker.DockerClient, run_id: str | None = None) -> in
     return removed
 
 
-def remove_images(cli: docker.DockerClient, dangling_only: bool = False) -> int:
-    """Remove the project's images; with dangling_only, just untagged leftovers of builds."""
-    filters: dict = {"label": LABEL}
-    if dangling_only:
-        filters["dangling"] = True
+def remove_images(cli: docker.DockerClient) -> int:
+    """Remove the project's images that nothing depends on; call again for their parents."""
     removed = 0
-    for image in cli.images.list(filters=filters):
+    for image in cli.images.list(all=True, filters={"label": LABEL}):
         try:
             cli.images.remove(image.id, force=True)
             removed += 1
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError:
-            pass  # still used by a container of another run; that run removes it
+            pass  # a parent of an image not removed yet, or used by a running container
     return removed

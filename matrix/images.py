@@ -37,6 +37,7 @@ ROOTFS_PACKAGES = (
     "passwd", "util-linux", "xz-utils", "less",
 )
 BASE_LABEL = f"{LABEL}.base"
+_STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
 
@@ -152,15 +153,29 @@ class ImageBuilder:
                         log.extend(_ANSI.sub("", chunk["stream"]).rstrip("\n").splitlines())
                     if "error" in chunk:
                         log.extend(chunk["error"].splitlines())
+                        self._remove_leftovers(log)
                         raise BuildFailed(
                             f"image {layer} failed to build: {chunk['error'].strip()[:300]}",
                             log[-40:],
                         )
             except docker.errors.APIError as exc:
+                self._remove_leftovers(log)
                 raise BuildFailed(f"image {layer} failed to build: {exc}", log[-40:]) from None
             image = self.cli.images.get(tag)
             return ImageRef(tag, image.id, layer, True, round(time.monotonic() - started, 1),
                             base, below)
+
+    def _remove_leftovers(self, log: list[str]) -> None:
+        """Remove the untagged step images a failed build left (newest first); a build
+        that failed leaves nothing behind."""
+        ids = [m.group(1) for m in map(_STEP_IMAGE.match, log) if m]
+        for image_id in reversed(ids):
+            try:
+                image = self.cli.images.get(image_id)
+                if not image.tags:
+                    self.cli.images.remove(image.id, noprune=True)
+            except docker.errors.APIError:
+                pass  # still a parent of something, or already gone
 
     def _bottom(self) -> dict:
         """The distribution image every layer starts from, with its provenance."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import MatrixError
@@ -21,7 +22,6 @@ class Platform:
     shells: tuple[str, ...]
     emulates: str
     cannot: str
-    rc_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def image_dir(self) -> Path:
@@ -83,8 +83,10 @@ PLATFORMS: dict[str, Platform] = {
 
 
 def images_root() -> Path:
-    """The images/ folder of the checkout this package runs from."""
-    return Path(__file__).resolve().parent.parent / "images"
+    """The images/ folder of the checkout this package runs from, or GOVM_MATRIX_IMAGES
+    (a maintainer's modified copy, e.g. to try a manager's install change)."""
+    override = os.environ.get("GOVM_MATRIX_IMAGES")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "images"
 
 
 def get_platform(name: str) -> Platform:

@@ -17,7 +17,7 @@ from .cells import Cell, Scenario, build_cells, make_selection
 from .checks import CHECKS
 from .errors import MatrixError
 from .platforms import SHELL_CONTEXTS
-from .verdicts import Verdict
+from .verdicts import parse_verdicts
 
 PROPERTY = "govm_cell"
 _ID_RE = re.compile(r"test_cell\[(?P<id>[^\]]+)\]")
@@ -50,7 +50,7 @@ def _selection(config: pytest.Config):
 def pytest_configure(config: pytest.Config) -> None:
     try:
         config._govm_selection = _selection(config)
-        config._govm_fail_on = _fail_on(config.getoption("fail_on"))
+        config._govm_fail_on = parse_verdicts(config.getoption("fail_on"), "--fail-on")
     except MatrixError as exc:
         raise pytest.UsageError(str(exc)) from None
     workerinput = getattr(config, "workerinput", None)
@@ -58,16 +58,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Collector(config), "govm-matrix-collector")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(config), "govm-matrix-xdist")
-
-
-def _fail_on(value: str) -> set[str]:
-    names = {v.value for v in Verdict}
-    wanted = {p.strip().upper() for p in value.split(",") if p.strip()}
-    bad = wanted - names
-    if bad:
-        raise MatrixError(f"unknown verdict(s) {', '.join(sorted(bad))} in --fail-on; "
-                          f"valid verdicts: {', '.join(sorted(names))}")
-    return wanted
 
 
 class _XdistHooks:
@@ -148,13 +138,13 @@ class _Collector:
             results = list(self.results.values())
             report = build_report(results, self.config._govm_selection.to_dict(),
                                   collect_provenance(results, self.config.getoption("network")),
-                                  complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+                                  complete=exitstatus != pytest.ExitCode.INTERRUPTED,
+                                  run_id=self.config._govm_run_id)
             self.written = (report, write_reports(report, self.config.getoption("report_dir")))
             self._cleanup()
 
     def _cleanup(self) -> None:
-        """Remove every container of this run, whichever process started it, and the
-        untagged leftovers of failed image builds."""
+        """Remove every container of this run, whichever process started it."""
         from . import docker_env
 
         try:
@@ -162,7 +152,6 @@ class _Collector:
         except MatrixError:
             return
         docker_env.remove_containers(cli, self.config._govm_run_id)
-        docker_env.remove_images(cli, dangling_only=True)
         cli.close()
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:

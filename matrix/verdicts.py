@@ -50,6 +50,19 @@ def worst(verdicts) -> Verdict:
     return SEVERITY[min(ranked)] if ranked else Verdict.PASS
 
 
+def parse_verdicts(value: str, option: str) -> set[str]:
+    """A comma-separated list of verdict names, validated."""
+    from .errors import MatrixError
+
+    names = {v.value for v in Verdict}
+    wanted = {p.strip().upper() for p in (value or "").split(",") if p.strip()}
+    bad = wanted - names
+    if bad:
+        raise MatrixError(f"unknown verdict(s) {', '.join(sorted(bad))} in {option}; "
+                          f"valid verdicts: {', '.join(sorted(names))}")
+    return wanted
+
+
 @dataclass
 class CheckResult:
     """One check's verdict and every mismatch found, each as 'expected X, got Y'."""

@@ -29,7 +29,7 @@ VERDICT_MEANINGS = {
 
 
 def build_report(cells: list[dict], selection: dict, provenance: dict,
-                 complete: bool = True) -> dict:
+                 complete: bool = True, run_id: str | None = None) -> dict:
     """Assemble the report document from cell results (plain dicts) and provenance."""
     order = {name: i for i, name in enumerate(PLATFORMS)}
     cells = sorted(cells, key=lambda c: (order.get(c["platform"], 99), c["manager"],
@@ -41,6 +41,7 @@ def build_report(cells: list[dict], selection: dict, provenance: dict,
         "schema_version": SCHEMA_VERSION,
         "harness": {"name": "govm-matrix", "version": __version__},
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "run_id": run_id,
         "complete": complete,
         "selection": selection,
         "checks": list(CHECKS),

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+SNAPSHOTS = Path(__file__).parent / "data" / "snapshots"
+
+
+def load_run(name: str) -> dict:
+    """A recorded container run (see tests/data/record.py), deep-copied for mutation."""
+    return copy.deepcopy(json.loads((SNAPSHOTS / f"{name}.json").read_text()))
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    """A Docker client, or a skip that names why (tests marked `docker` need the engine)."""
+    from matrix import docker_env
+    from matrix.errors import MatrixError
+
+    try:
+        cli = docker_env.client()
+    except MatrixError as exc:
+        pytest.skip(f"needs a Docker Engine: {exc}")
+    yield cli
+    cli.close()

@@ -1,0 +1,92 @@
+"""govm-matrix run as a user runs it: workers, one report, reuse, failures, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from matrix.artifacts import ArtifactCache
+from matrix.platforms import images_root
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: int = 1500):
+    return subprocess.run([sys.executable, "-m", "matrix.cli", "run", *args],
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def containers_of(docker_client, run_id: str) -> list:
+    return docker_client.containers.list(
+        all=True, filters={"label": f"io.govm-matrix.run={run_id}"})
+
+
+def test_workers_write_one_report_and_a_second_run_reuses_everything(tmp_path, docker_client):
+    args = ["--platform", "ubuntu,wsl2", "--manager", "manual", "-n", "2",
+            "-k", "session or bash-login"]
+    first = run_cli(*args, "--report-dir", str(tmp_path / "one"))
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
+    report = json.loads((tmp_path / "one" / "matrix.json").read_text())
+    assert report["summary"]["cells"] == 8  # 2 platforms × 2 directions × 2 shells
+    assert {c["shell"] for c in report["cells"]} == {"session", "bash-login"}
+    assert {c["platform"] for c in report["cells"]} == {"ubuntu", "wsl2"}
+    md = (tmp_path / "one" / "matrix.md").read_text()
+    assert "## ubuntu × manual" in md and "## wsl2 × manual" in md
+    assert not containers_of(docker_client, report["run_id"])
+
+    index_before = ArtifactCache().index()
+    second = run_cli(*args, "--report-dir", str(tmp_path / "two"))
+    assert second.returncode == 0, second.stdout[-3000:]
+    again = json.loads((tmp_path / "two" / "matrix.json").read_text())
+    assert all(not image["built"] for image in again["provenance"]["images"].values())
+    assert ArtifactCache().index() == index_before  # nothing downloaded
+    verdicts = {c["id"]: c["verdict"] for c in report["cells"]}
+    assert verdicts == {c["id"]: c["verdict"] for c in again["cells"]}
+
+
+def test_a_failing_install_is_error_with_its_log_and_the_rest_runs(tmp_path, docker_client):
+    images = tmp_path / "images"
+    shutil.copytree(images_root(), images)
+    install = images / "managers" / "mise" / "install.sh"
+    install.write_text(install.read_text().replace(
+        "set -eu\n", "set -eu\necho 'planted install failure' >&2; exit 7\n", 1))
+    dangling = {i.id for i in docker_client.images.list(
+        filters={"dangling": True, "label": "io.govm-matrix"})}
+    proc = run_cli("--platform", "ubuntu", "-n", "0", "--report-dir", str(tmp_path / "r"),
+                   env={"GOVM_MATRIX_IMAGES": str(images)})
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    report = json.loads((tmp_path / "r" / "matrix.json").read_text())
+    by_manager = {}
+    for cell in report["cells"]:
+        by_manager.setdefault(cell["manager"], set()).add(cell["verdict"])
+    assert by_manager["mise"] == {"ERROR"}
+    assert "ERROR" not in by_manager["manual"]
+    mise_cell = next(c for c in report["cells"] if c["manager"] == "mise")
+    assert "ubuntu-mise failed to build" in mise_cell["error"]
+    assert any("planted install failure" in line for line in mise_cell["log_tail"])
+    assert "planted install failure" in (tmp_path / "r" / "matrix.md").read_text()
+    after = {i.id for i in docker_client.images.list(
+        filters={"dangling": True, "label": "io.govm-matrix"})}
+    assert after <= dangling  # the failed build left no step images behind
+
+
+def test_ctrl_c_leaves_no_container(tmp_path, docker_client):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "matrix.cli", "run", "--platform", "ubuntu", "--manager",
+         "manual", "-n", "0", "--report-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run_id = None
+    deadline = time.monotonic() + 600
+    while run_id is None and time.monotonic() < deadline and proc.poll() is None:
+        for ctr in docker_client.containers.list(filters={"label": "io.govm-matrix.run"}):
+            run_id = ctr.labels["io.govm-matrix.run"]
+        time.sleep(0.05)
+    assert run_id, "no container of the run appeared"
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 130, out[-2000:]
+    assert not containers_of(docker_client, run_id)

@@ -1,0 +1,72 @@
+"""The harness on purpose-built containers: each kind of planted leak must come out LEAK or
+BROKEN, and a clean switch must come out PASS (or SHARED where the tool shares by design)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matrix.checks import classify_cell, overall
+from matrix.fixtures import get_fixture
+from matrix.managers import get_manager
+from matrix.platforms import get_platform
+from matrix.runner import Run
+from matrix.verdicts import Verdict
+
+OLD, NEW = "1.21.13", "1.22.10"
+BAD = {Verdict.LEAK, Verdict.BROKEN}
+
+
+def run_cell(docker_client, image_for, platform: str, manager: str, fixtures=()):
+    plat, man = get_platform(platform), get_manager(manager)
+    result = Run(docker_client, image_for(platform, manager), plat, man, OLD, NEW, "global",
+                 plat.shells, tuple(get_fixture(f) for f in fixtures),
+                 name="planted-" + "-".join(fixtures or ("clean",))).execute()
+    assert result.error is None, result.log_tail
+    return {shell: classify_cell(result.for_shell(shell), OLD, NEW, manager,
+                                 tuple(man.managed_dirs(plat)))
+            for shell in plat.shells}
+
+
+@pytest.mark.parametrize("manager", ["manual", "mise"])
+def test_clean_switch_passes(docker_client, image_for, manager):
+    shells = run_cell(docker_client, image_for, "ubuntu", manager)
+    for check, result in shells["session"].items():
+        assert result.verdict in (Verdict.PASS, Verdict.SHARED), (check, result.evidence)
+    for check in ("goroot", "path", "version", "build"):
+        assert shells["session"][check].verdict == Verdict.PASS
+
+
+# fixture -> the check that must catch it in a bash login shell, where every rc line is read
+PLANTED = {
+    "stale-goroot": "goroot",
+    "old-path-entry": "path",
+    "gopath-in-old-root": "gopath",
+    "gotoolchain-old": "gotoolchain",
+}
+
+# mise's prompt hook rewrites what it owns at each prompt: it exports GOROOT for the selected
+# version (replacing a stale one) and drops PATH entries inside its install directories.
+# In the session where the hook fires, reporting these as leaks would be false.
+HEALED = {("mise", "stale-goroot"), ("mise", "old-path-entry")}
+
+
+@pytest.mark.parametrize("manager", ["manual", "mise"])
+@pytest.mark.parametrize("fixture", list(PLANTED))
+def test_planted_leak_is_reported(docker_client, image_for, manager, fixture):
+    shells = run_cell(docker_client, image_for, "ubuntu", manager, (fixture,))
+    login = shells["bash-login"]
+    assert login[PLANTED[fixture]].verdict == Verdict.LEAK, login[PLANTED[fixture]].evidence
+    assert overall(login) in BAD
+    session = shells["session"]
+    if (manager, fixture) in HEALED:
+        assert session[PLANTED[fixture]].verdict == Verdict.PASS, session[PLANTED[fixture]]
+    else:
+        # The interactive session a person types in must not hide the leak either.
+        assert overall(session) in BAD, {k: v.evidence for k, v in session.items()}
+
+
+def test_planted_leak_on_wsl2_keeps_windows_entries(docker_client, image_for):
+    shells = run_cell(docker_client, image_for, "wsl2", "manual", ("old-path-entry",))
+    path = shells["bash-login"]["path"]
+    assert path.verdict == Verdict.LEAK
+    assert any("not Go's kept byte for byte" in line for line in path.evidence)
