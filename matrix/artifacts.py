@@ -143,7 +143,28 @@ class ArtifactCache:
             if kind == "mise":
                 version = name.removeprefix("mise-v").removesuffix("-linux-x64")
                 return self._fetch_mise(key, version)
+            if kind == "local":
+                raise MatrixError(f"local artifact {key} is gone from the cache; give "
+                                  "--manager-source again", EXIT_ENVIRONMENT)
             raise MatrixError(f"no recipe for artifact {key!r}")
+
+    def add_local(self, path: str | Path) -> Artifact:
+        """Put a local file (a manager built from source) into the mirror; its key is
+        content-addressed so a new build means a new image layer."""
+        source = Path(path)
+        digest = sha256_file(source)
+        key = f"local/{digest[:16]}/{source.name}"
+        self.root.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.root / ".lock")):
+            found = self._cached(key)
+            if found:
+                return found
+            tmp = Path(tempfile.mkdtemp(dir=self.root)) / source.name
+            shutil.copy2(source, tmp)
+            artifact = self._store(key, tmp, f"local build {source.resolve()}",
+                                   f"sha256:{digest}", offline=True)
+            shutil.rmtree(tmp.parent, ignore_errors=True)
+            return artifact
 
     def _fetch_go(self, key: str, version: str) -> Artifact:
         pin = pins.GO.get(version)

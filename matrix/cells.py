@@ -112,3 +112,25 @@ def build_cells(sel: Selection) -> list[Cell]:
                         if shell in platform.shells:
                             cells.append(Cell(platform.name, manager, scenario, shell))
     return cells
+
+
+def parse_sources(values: list[str] | None) -> dict[str, str]:
+    """``NAME=PATH`` pairs for --manager-source, validated: a manager that can take a local
+    build, and a file that exists."""
+    from pathlib import Path
+
+    sources: dict[str, str] = {}
+    for value in values or []:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise MatrixError(f"bad --manager-source {value!r}; expected NAME=PATH, "
+                              "e.g. mise=./target/release/mise")
+        manager = get_manager(name)
+        if not manager.SOURCE_ARTIFACT:
+            takes = [m for m in available() if get_manager(m).SOURCE_ARTIFACT]
+            raise MatrixError(f"{name} has no manager program to replace; --manager-source "
+                              f"takes: {', '.join(takes)}")
+        if not Path(path).is_file():
+            raise MatrixError(f"--manager-source {name}: no file at {path}")
+        sources[name] = str(Path(path).resolve())
+    return sources

@@ -21,7 +21,7 @@ reports/matrix.md.
 Exit status of `run`: 0 when every cell got a verdict (LEAK and BROKEN are findings about the
 tools, not failures of the harness), 1 when a cell is ERROR (the harness could not decide) or
 has a verdict named by --fail-on, 2 for bad input, 3 when Docker or an artifact is missing,
-130 when interrupted.
+130 when interrupted. With --baseline (and for `diff`): 1 only when a verdict regressed.
 """
 
 
@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="where matrix.json and matrix.md go (default: reports)")
     run.add_argument("--fail-on", default="", metavar="VERDICTS",
                      help="verdicts that make the run fail besides ERROR, e.g. LEAK,BROKEN")
+    run.add_argument("--shard", metavar="I/N",
+                     help="run shard I of N only (join the shard reports with `merge`)")
+    run.add_argument("--baseline", metavar="REPORT",
+                     help="compare with a baseline report: list every changed verdict and "
+                          "exit 1 only for regressions (to LEAK, BROKEN or ERROR)")
+    run.add_argument("--manager-source", action="append", metavar="NAME=PATH",
+                     help="install manager NAME from a local build, e.g. mise=./mise")
     run.add_argument("-n", "--workers", default="auto", metavar="N",
                      help="parallel pytest-xdist workers, or 0 for none (default: auto)")
     run.add_argument("-k", dest="keyword", metavar="EXPR",
@@ -50,6 +57,21 @@ def _parser() -> argparse.ArgumentParser:
 
     cells = sub.add_parser("list", help="print the ids of the cells a selection holds")
     _selection_options(cells)
+
+    diff = sub.add_parser("diff", help="compare two reports verdict for verdict; exit 1 only "
+                                       "for regressions (to LEAK, BROKEN or ERROR)")
+    diff.add_argument("old", metavar="OLD.json")
+    diff.add_argument("new", metavar="NEW.json")
+
+    merge = sub.add_parser("merge", help="join the reports of shards 1..N into one report")
+    merge.add_argument("shards", nargs="+", metavar="SHARD.json")
+    merge.add_argument("--report-dir", default="reports", metavar="DIR",
+                       help="where the merged report files go (default: reports)")
+
+    base = sub.add_parser("baseline", help="write a report without snapshots and steps, "
+                                           "small enough to commit as a --baseline")
+    base.add_argument("report", metavar="REPORT.json")
+    base.add_argument("output", metavar="BASELINE.json")
 
     sub.add_parser("clean", help="remove every container and image govm-matrix made "
                                  "(including the image cache)")
@@ -71,11 +93,17 @@ def _run(args: argparse.Namespace) -> int:
     import pytest
 
     from . import docker_env
-    from .cells import make_selection
+    from .cells import make_selection, parse_sources
+    from .report import load_report
+    from .shards import parse_shard
     from .verdicts import parse_verdicts
 
     make_selection(args.platform, args.manager, args.go, args.scope)  # exits 2 if bad
     parse_verdicts(args.fail_on, "--fail-on")
+    parse_sources(args.manager_source)
+    if args.shard:
+        parse_shard(args.shard)
+    baseline = load_report(args.baseline) if args.baseline else None
     docker_env.client().close()  # exits 3 with a hint when no daemon answers
     argv = ["--pyargs", "matrix.suite", "-p", "no:cacheprovider", "-q",
             "-o", "disable_test_id_escaping_and_forfeit_all_rights_to_community_support=true",
@@ -85,13 +113,25 @@ def _run(args: argparse.Namespace) -> int:
             argv += [f"--{option}", value]
     if args.fail_on:
         argv += ["--fail-on", args.fail_on]
+    if args.shard:
+        argv += ["--shard", args.shard]
+    for value in args.manager_source or []:
+        argv += ["--manager-source", value]
     if str(args.workers) != "0":
         argv += ["-n", str(args.workers), "--dist", "loadgroup"]
     if args.keyword:
         argv += ["-k", args.keyword]
     argv += args.pytest_args
-    code = int(pytest.main(argv))
-    return {0: 0, 1: 1, 2: 130, 5: 0}.get(code, code)
+    # pytest: 1 tests failed (ERROR cells), 2 interrupted, 4 usage error (e.g. a bad -k),
+    # 5 nothing selected.
+    code = {0: 0, 1: 1, 2: 130, 4: 2, 5: 0}.get(int(pytest.main(argv)), 1)
+    if baseline is None or code == 130:
+        return code
+    from .regression import diff_reports, exit_code, render_diff
+
+    diff = diff_reports(baseline, load_report(f"{args.report_dir}/matrix.json"))
+    print(render_diff(diff))
+    return exit_code(diff)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -99,6 +139,37 @@ def _list(args: argparse.Namespace) -> int:
 
     for cell in build_cells(make_selection(args.platform, args.manager, args.go, args.scope)):
         print(cell.id)
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .regression import diff_files, exit_code, render_diff
+
+    diff = diff_files(args.old, args.new)
+    print(render_diff(diff))
+    return exit_code(diff)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .report import write_reports
+    from .shards import load_and_merge
+
+    report = load_and_merge(args.shards)
+    for path in write_reports(report, args.report_dir):
+        print(f"report: {path}")
+    return 0
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    import json
+
+    from .report import load_report, slim_report
+
+    slim = slim_report(load_report(args.report))
+    with open(args.output, "w", encoding="utf-8") as fh:
+        json.dump(slim, fh, indent=1, ensure_ascii=False)
+        fh.write("\n")
+    print(f"baseline: {args.output} ({len(slim['cells'])} cells)")
     return 0
 
 
@@ -129,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return {"run": _run, "list": _list, "clean": _clean}[args.command](args)
+        commands = {"run": _run, "list": _list, "diff": _diff, "merge": _merge,
+                    "baseline": _baseline, "clean": _clean}
+        return commands[args.command](args)
     except MatrixError as exc:
         print(f"govm-matrix: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -114,13 +114,16 @@ class ImageBuilder:
                            base=parent.base, inherited=parent.artifacts)
 
     def manager(self, platform: Platform, manager, versions: tuple[str, ...],
-                runner_go: tuple[str, ...] = ()) -> ImageRef:
+                runner_go: tuple[str, ...] = (), source: str | None = None) -> ImageRef:
+        """The manager layer; ``source`` is a local build of the manager's own program."""
         parent = self.platform(platform, runner_go)
+        source_key = self.cache.add_local(source).key if source else None
         args = {"PLATFORM_IMAGE": parent.tag, "GO_VERSIONS": " ".join(versions)}
-        args.update(manager.build_args())
+        args.update(manager.build_args(source_key))
         return self._build(
             f"{platform.name}-{manager.name}", manager.image_dir, args, parent.id,
-            manager.artifact_keys(versions), base=parent.base, inherited=parent.artifacts,
+            manager.artifact_keys(versions, source_key), base=parent.base,
+            inherited=parent.artifacts,
         )
 
     # -- machinery -----------------------------------------------------------------------

@@ -13,10 +13,12 @@ import uuid
 
 import pytest
 
-from .cells import Cell, Scenario, build_cells, make_selection
+from . import __version__
+from .cells import Cell, Scenario, build_cells, make_selection, parse_sources
 from .checks import CHECKS
 from .errors import MatrixError
 from .platforms import SHELL_CONTEXTS
+from .shards import parse_shard, shard_cells, shard_field
 from .verdicts import parse_verdicts
 
 PROPERTY = "govm_cell"
@@ -37,6 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where artifacts and base images come from (default: auto-detect)")
     group.addoption("--report-dir", default="reports", metavar="DIR",
                     help="where matrix.json and matrix.md are written (default: reports)")
+    group.addoption("--shard", default=None, metavar="I/N",
+                    help="run only shard I of N (deterministic; whole groups per shard)")
+    group.addoption("--manager-source", action="append", default=[], metavar="NAME=PATH",
+                    help="install manager NAME from a local build at PATH instead of its "
+                         "pinned release (e.g. mise=./target/release/mise)")
     group.addoption("--fail-on", default="", metavar="VERDICTS",
                     help="comma-separated verdicts that fail a cell's test besides ERROR, "
                          "e.g. LEAK,BROKEN (default: none: findings are not failures)")
@@ -51,6 +58,9 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config._govm_selection = _selection(config)
         config._govm_fail_on = parse_verdicts(config.getoption("fail_on"), "--fail-on")
+        shard = config.getoption("shard")
+        config._govm_shard = parse_shard(shard) if shard else None
+        config._govm_sources = parse_sources(config.getoption("manager_source"))
     except MatrixError as exc:
         raise pytest.UsageError(str(exc)) from None
     workerinput = getattr(config, "workerinput", None)
@@ -72,6 +82,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "cell" not in metafunc.fixturenames:
         return
     cells = build_cells(metafunc.config._govm_selection)
+    if metafunc.config._govm_shard:
+        cells = shard_cells(cells, *metafunc.config._govm_shard)
     metafunc.parametrize("cell", [
         pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(c.group)) for c in cells
     ])
@@ -84,7 +96,8 @@ def matrix_session(request: pytest.FixtureRequest):
 
     config = request.config
     sel = config._govm_selection
-    session = MatrixSession(tuple(sel.go), config.getoption("network"), config._govm_run_id)
+    session = MatrixSession(tuple(sel.go), config.getoption("network"), config._govm_run_id,
+                            config._govm_sources)
     yield session
     session.close()
 
@@ -129,9 +142,12 @@ class _Collector:
             self.results[match.group("id")] = _crashed_cell(match.group("id"), report)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:
-        if not self.controller:
+        if not self.controller or exitstatus in (pytest.ExitCode.USAGE_ERROR,
+                                                 pytest.ExitCode.INTERNAL_ERROR):
             return
-        if self.results:
+        # A shard's report is written even when the shard holds no cell, so that `merge`
+        # always gets shards 1..N.
+        if self.results or self.config._govm_shard:
             from .provenance import collect_provenance
             from .report import build_report, write_reports
 
@@ -140,6 +156,9 @@ class _Collector:
                                   collect_provenance(results, self.config.getoption("network")),
                                   complete=exitstatus != pytest.ExitCode.INTERRUPTED,
                                   run_id=self.config._govm_run_id)
+            if self.config._govm_shard:
+                report["shard"] = shard_field(report["selection"], __version__,
+                                              *self.config._govm_shard)
             self.written = (report, write_reports(report, self.config.getoption("report_dir")))
             self._cleanup()
 

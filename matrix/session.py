@@ -36,11 +36,12 @@ class GroupOutcome:
 
 class MatrixSession:
     def __init__(self, versions: tuple[str, ...] = pins.DEFAULT_GO, network: str = "auto",
-                 run_id: str | None = None) -> None:
+                 run_id: str | None = None, sources: dict[str, str] | None = None) -> None:
         # Every image holds every selected version, in version order, so that one image
         # serves all transitions between them.
         self.versions = tuple(sorted(set(versions), key=_version_key))
         self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.sources = dict(sources or {})  # manager -> local build (--manager-source)
         self.cache = ArtifactCache(network=network)
         self.mirror = Mirror(self.cache.mirror_dir)
         self._cli = None
@@ -75,7 +76,8 @@ class MatrixSession:
 
     def image_for(self, platform_name: str, manager_name: str) -> ImageRef:
         return self.builder.manager(get_platform(platform_name), get_manager(manager_name),
-                                    self.versions, pins.RUNNER_GO)
+                                    self.versions, pins.RUNNER_GO,
+                                    self.sources.get(manager_name))
 
     def _run_group(self, cell: Cell) -> GroupOutcome:
         platform = get_platform(cell.platform)

@@ -33,7 +33,7 @@ def test_report_is_versioned_and_counts_verdicts():
 def test_markdown_reads_without_colour_and_carries_the_log_tail(tmp_path):
     report = build_report(_cells(), {}, {"network": "offline"})
     paths = write_reports(report, tmp_path)
-    assert sorted(p.name for p in paths) == ["matrix.json", "matrix.md"]
+    assert sorted(p.name for p in paths) == ["junit.xml", "matrix.html", "matrix.json", "matrix.md"]
     md = (tmp_path / "matrix.md").read_text()
     assert "| platform | manual | mise |" in md
     assert "? ERROR" in md and "– UNSUPPORTED" in md

@@ -27,6 +27,9 @@ class Manager(ABC):
     SCOPES: dict[str, str] = {}
     #: documented behaviour, shown in the report so SHARED can be told from LEAK
     BEHAVIOUR: dict[str, str] = {}
+    #: the build argument naming the mirror key of the manager's own program, for managers
+    #: that can be installed from a local build (--manager-source); "" for none
+    SOURCE_ARTIFACT: str = ""
 
     @property
     def name(self) -> str:
@@ -36,11 +39,13 @@ class Manager(ABC):
     def image_dir(self) -> Path:
         return images_root() / "managers" / self.NAME
 
-    def build_args(self) -> dict[str, str]:
-        """Extra build arguments of the manager layer (pinned manager version, …)."""
+    def build_args(self, source_key: str | None = None) -> dict[str, str]:
+        """Extra build arguments of the manager layer (pinned version, the mirror key of a
+        local build given with --manager-source, …)."""
         return {}
 
-    def artifact_keys(self, versions: tuple[str, ...]) -> list[str]:
+    def artifact_keys(self, versions: tuple[str, ...], source_key: str | None = None
+                      ) -> list[str]:
         """Mirror keys the manager layer downloads."""
         return [f"go/go{v}.linux-amd64.tar.gz" for v in versions]
 

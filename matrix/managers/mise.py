@@ -7,6 +7,7 @@ from ..platforms import Platform
 from .base import Manager, q
 
 MISE = "~/.local/bin/mise"
+_RELEASE_KEY = f"mise/mise-v{pins.MISE_VERSION}-linux-x64"
 
 
 class Mise(Manager):
@@ -27,11 +28,14 @@ class Mise(Manager):
                 "prompt; nothing in shells that do not read the rc files",
     }
 
-    def build_args(self) -> dict[str, str]:
-        return {"MISE_VERSION": pins.MISE_VERSION}
+    SOURCE_ARTIFACT = "MISE_KEY"
 
-    def artifact_keys(self, versions: tuple[str, ...]) -> list[str]:
-        return [*super().artifact_keys(versions), f"mise/mise-v{pins.MISE_VERSION}-linux-x64"]
+    def build_args(self, source_key: str | None = None) -> dict[str, str]:
+        return {"MISE_VERSION": pins.MISE_VERSION, "MISE_KEY": source_key or _RELEASE_KEY}
+
+    def artifact_keys(self, versions: tuple[str, ...], source_key: str | None = None
+                      ) -> list[str]:
+        return [*super().artifact_keys(versions), source_key or _RELEASE_KEY]
 
     def _select(self, version: str, scope: str, platform: Platform) -> str:
         tool = q(f"go@{version}")

@@ -1,8 +1,9 @@
-"""The comparison report: one JSON document (versioned) and its Markdown rendering."""
+"""The comparison report: one JSON document (versioned) rendered as Markdown, HTML and JUnit."""
 
 from __future__ import annotations
 
-from .model import SCHEMA_VERSION, build_report, load_report
-from .write import write_reports
+from .model import SCHEMA_VERSION, build_report, load_report, slim_report
+from .write import FILES, render_all, write_reports
 
-__all__ = ["SCHEMA_VERSION", "build_report", "load_report", "write_reports"]
+__all__ = ["FILES", "SCHEMA_VERSION", "build_report", "load_report", "render_all",
+           "slim_report", "write_reports"]

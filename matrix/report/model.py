@@ -70,3 +70,12 @@ def load_report(path: str | Path) -> dict:
         raise MatrixError(f"{path} has report schema version {data.get('schema_version')}, "
                           f"this govm-matrix reads version {SCHEMA_VERSION}")
     return data
+
+
+def slim_report(report: dict) -> dict:
+    """The report without snapshots, steps and log tails: enough to compare verdicts against
+    (a baseline to commit), a fraction of the size."""
+    slim = dict(report)
+    slim["cells"] = [{k: v for k, v in cell.items() if k not in ("snapshots", "steps")}
+                     for cell in report["cells"]]
+    return slim

@@ -7,23 +7,37 @@ import os
 import tempfile
 from pathlib import Path
 
-from .markdown import render_markdown
+from .html import render_html
+from .junit import render_junit
+from .summary import render_summary
+
+FILES = ("matrix.json", "matrix.md", "matrix.html", "junit.xml")
+
+
+def render_all(report: dict) -> dict[str, str]:
+    """Every report file's text: JSON (everything), Markdown sized for a CI job summary,
+    the self-contained HTML page, and JUnit XML."""
+    return {
+        "matrix.json": json.dumps(report, indent=1, ensure_ascii=False) + "\n",
+        "matrix.md": render_summary(report),
+        "matrix.html": render_html(report),
+        "junit.xml": render_junit(report),
+    }
 
 
 def write_reports(report: dict, directory: str | Path) -> list[Path]:
-    """Write matrix.json and matrix.md into ``directory``; returns their paths."""
+    """Write every report file into ``directory``; returns their paths. Each file is staged
+    beside its final name first, so a failure leaves no half-written report."""
     folder = Path(directory)
+    outputs = render_all(report)
     folder.mkdir(parents=True, exist_ok=True)
-    outputs = {
-        "matrix.json": json.dumps(report, indent=1, sort_keys=False, ensure_ascii=False) + "\n",
-        "matrix.md": render_markdown(report),
-    }
     staged = []
     try:
         for name, text in outputs.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
+            os.chmod(tmp, 0o644)  # reports are published; mkstemp makes them private
             staged.append((tmp, folder / name))
         for tmp, final in staged:
             os.replace(tmp, final)

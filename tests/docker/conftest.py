@@ -10,15 +10,6 @@ from matrix.mirror import Mirror
 from matrix.platforms import get_platform
 
 
-def pytest_collection_modifyitems(items):
-    # Container tests share images and the Docker engine: keep them on one xdist worker, in
-    # order, so that one test's clean-up checks never see another's containers.
-    for item in items:
-        if "tests/docker/" in item.nodeid:
-            item.add_marker(pytest.mark.docker)
-            item.add_marker(pytest.mark.xdist_group("docker"))
-
-
 @pytest.fixture(scope="session")
 def image_for(docker_client):
     """image_for(platform, manager) -> ImageRef, built from the mirror on first use."""

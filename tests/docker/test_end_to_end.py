@@ -10,8 +10,14 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from matrix.artifacts import ArtifactCache
 from matrix.platforms import images_root
+
+# Container tests share images and the Docker engine: one xdist worker runs them in order,
+# so that no test sees another's builds or containers (run with --dist loadgroup).
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: int = 1500):
@@ -90,3 +96,76 @@ def test_ctrl_c_leaves_no_container(tmp_path, docker_client):
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 130, out[-2000:]
     assert not containers_of(docker_client, run_id)
+
+
+def _verdicts(path) -> dict:
+    report = json.loads(path.read_text())
+    return {c["id"]: (c["verdict"], {k: v["verdict"] for k, v in c["checks"].items()})
+            for c in report["cells"]}
+
+
+def test_three_shards_merged_equal_the_single_run(tmp_path):
+    selection = ["--platform", "ubuntu", "-n", "0"]
+    single = run_cli(*selection, "--report-dir", str(tmp_path / "single"))
+    assert single.returncode == 0, single.stdout[-2000:]
+    for index in (1, 2, 3):
+        shard = run_cli(*selection, "--shard", f"{index}/3",
+                        "--report-dir", str(tmp_path / f"shard{index}"))
+        assert shard.returncode == 0, shard.stdout[-2000:]
+    merge = subprocess.run(
+        [sys.executable, "-m", "matrix.cli", "merge", "--report-dir", str(tmp_path / "merged"),
+         *(str(tmp_path / f"shard{i}" / "matrix.json") for i in (3, 1, 2))],
+        capture_output=True, text=True)
+    assert merge.returncode == 0, merge.stderr
+    merged = _verdicts(tmp_path / "merged" / "matrix.json")
+    assert merged == _verdicts(tmp_path / "single" / "matrix.json")
+    assert len(merged) == 16
+    sizes = [len(json.loads((tmp_path / f"shard{i}" / "matrix.json").read_text())["cells"])
+             for i in (1, 2, 3)]
+    assert sorted(sizes) == [4, 4, 8]  # whole groups (4 shells each) per shard
+
+
+def test_an_empty_shard_still_writes_a_mergeable_report(tmp_path):
+    # ubuntu × manual is two groups: the third of three shards holds none.
+    proc = run_cli("--platform", "ubuntu", "--manager", "manual", "--shard", "3/3", "-n", "0",
+                   "--report-dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    report = json.loads((tmp_path / "matrix.json").read_text())
+    assert report["shard"]["index"] == 3 and report["cells"] == []
+
+
+def test_baseline_gates_on_a_planted_regression_only(tmp_path):
+    selection = ["--platform", "ubuntu", "--manager", "manual", "-n", "0", "-k", "bash-login"]
+    clean = run_cli(*selection, "--report-dir", str(tmp_path / "clean"))
+    assert clean.returncode == 0, clean.stdout[-2000:]
+    baseline = tmp_path / "baseline.json"
+    subprocess.run([sys.executable, "-m", "matrix.cli", "baseline",
+                    str(tmp_path / "clean" / "matrix.json"), str(baseline)], check=True)
+    same = run_cli(*selection, "--baseline", str(baseline), "--report-dir", str(tmp_path / "a"))
+    assert same.returncode == 0, same.stdout[-2000:]
+    assert "no verdict changed" in same.stdout
+
+    # A release of the "manager" that leaves GOROOT exported in the login profile.
+    images = tmp_path / "images"
+    shutil.copytree(images_root(), images)
+    install = images / "managers" / "manual" / "install.sh"
+    install.write_text(install.read_text() + "append_line \"$PLATFORM_HOME/.profile\" "
+                       "'export GOROOT=/usr/local/go-1.21.13'\n")
+    worse = run_cli(*selection, "--baseline", str(baseline), "--report-dir", str(tmp_path / "b"),
+                    env={"GOVM_MATRIX_IMAGES": str(images)})
+    assert worse.returncode == 1, worse.stdout[-3000:]
+    assert "ubuntu/manual/1.21.13→1.22.10/global/bash-login" in worse.stdout
+    assert "LEAK" in worse.stdout
+
+
+def test_manager_from_a_local_build(tmp_path):
+    local = tmp_path / "mise"
+    shutil.copy(ArtifactCache().mirror_dir / "mise" / "mise-v2026.9.15-linux-x64", local)
+    proc = run_cli("--platform", "ubuntu", "--manager", "mise", "-n", "0", "-k", "session",
+                   "--manager-source", f"mise={local}", "--report-dir", str(tmp_path / "r"))
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    report = json.loads((tmp_path / "r" / "matrix.json").read_text())
+    installed = report["provenance"]["managers"]["mise"]["installed"]
+    assert installed["source"].startswith("mise binary local/")
+    assert any(a["source"] == f"local build {local}" for a in report["provenance"]["artifacts"])
+    assert {c["verdict"] for c in report["cells"]} <= {"PASS", "SHARED"}

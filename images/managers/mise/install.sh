@@ -3,7 +3,7 @@ set -eu
 . /opt/govm-matrix/lib.sh
 mise=$PLATFORM_HOME/.local/bin/mise
 as_user mkdir -p "$PLATFORM_HOME/.local/bin"
-fetch_verified "$MIRROR/mise/mise-v$MISE_VERSION-linux-x64" "$mise"
+fetch_verified "$MIRROR/$MISE_KEY" "$mise"
 chown "$PLATFORM_USER" "$mise" && chmod 0755 "$mise"
 as_user "$mise" --version
 
@@ -36,5 +36,5 @@ if command -v zsh >/dev/null && [ "$LOGIN_SHELL" = zsh ]; then
   append_line "$PLATFORM_HOME/.zshrc" "eval \"\$($mise activate zsh)\""
 fi
 version=$(as_user "$mise" --version | awk '{print $1}')
-printf '{"name": "mise", "version": "%s", "source": "mise binary from the mirror; Go from the mirror via MISE_GO_DOWNLOAD_MIRROR"}\n' \
-  "$version" > /opt/govm-matrix/manager.json
+printf '{"name": "mise", "version": "%s", "source": "mise binary %s from the mirror; Go from the mirror via MISE_GO_DOWNLOAD_MIRROR"}\n' \
+  "$version" "$MISE_KEY" > /opt/govm-matrix/manager.json
