@@ -157,7 +157,9 @@ class ArtifactCache:
         self.root.mkdir(parents=True, exist_ok=True)
         with FileLock(str(self.root / ".lock")):
             found = self._cached(key)
-            if found:
+            if found:  # same build given again, perhaps from elsewhere: say where from now
+                found.source = f"local build {source.resolve()}"
+                self._record(found)
                 return found
             tmp = Path(tempfile.mkdtemp(dir=self.root)) / source.name
             shutil.copy2(source, tmp)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+import uuid
 
 from . import __version__
 from .errors import EXIT_USAGE, MatrixError
@@ -105,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
         parse_shard(args.shard)
     baseline = load_report(args.baseline) if args.baseline else None
     docker_env.client().close()  # exits 3 with a hint when no daemon answers
-    argv = ["--pyargs", "matrix.suite", "-p", "no:cacheprovider", "-q",
+    argv = ["--pyargs", "matrix.suite", "-p", "no:cacheprovider", "-q", "--run-id", args.run_id,
             "-o", "disable_test_id_escaping_and_forfeit_all_rights_to_community_support=true",
             "--network", args.network, "--report-dir", args.report_dir]
     for option in ("platform", "manager", "go", "scope"):
@@ -124,7 +126,13 @@ def _run(args: argparse.Namespace) -> int:
     argv += args.pytest_args
     # pytest: 1 tests failed (ERROR cells), 2 interrupted, 4 usage error (e.g. a bad -k),
     # 5 nothing selected.
-    code = {0: 0, 1: 1, 2: 130, 4: 2, 5: 0}.get(int(pytest.main(argv)), 1)
+    try:
+        code = {0: 0, 1: 1, 2: 130, 4: 2, 5: 0}.get(int(pytest.main(argv)), 1)
+    except KeyboardInterrupt:
+        _remove_run_containers(args.run_id)
+        raise
+    if code == 130:
+        _remove_run_containers(args.run_id)
     if baseline is None or code == 130:
         return code
     from .regression import diff_reports, exit_code, render_diff
@@ -132,6 +140,19 @@ def _run(args: argparse.Namespace) -> int:
     diff = diff_reports(baseline, load_report(f"{args.report_dir}/matrix.json"))
     print(render_diff(diff))
     return exit_code(diff)
+
+
+def _remove_run_containers(run_id: str) -> None:
+    """After an interrupt: whatever the run's processes could not remove themselves."""
+    import signal as signals
+
+    from . import docker_env
+
+    signals.signal(signals.SIGINT, signals.SIG_IGN)  # a second Ctrl-C must not stop this
+    try:
+        docker_env.remove_containers(docker_env.client(timeout=60), run_id)
+    except MatrixError:
+        pass
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -196,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # a CI job's cancel cleans up like Ctrl-C
     parser = _parser()
     args = parser.parse_args(argv)
+    args.run_id = uuid.uuid4().hex[:12]
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
@@ -208,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("govm-matrix: interrupted", file=sys.stderr)
-        return 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)  # not via the interpreter's own interrupt exit: the status stays 130
 
 
 if __name__ == "__main__":

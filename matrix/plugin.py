@@ -44,9 +44,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--manager-source", action="append", default=[], metavar="NAME=PATH",
                     help="install manager NAME from a local build at PATH instead of its "
                          "pinned release (e.g. mise=./target/release/mise)")
+    group.addoption("--run-id", default=None, help=argparse_suppress())
     group.addoption("--fail-on", default="", metavar="VERDICTS",
                     help="comma-separated verdicts that fail a cell's test besides ERROR, "
                          "e.g. LEAK,BROKEN (default: none: findings are not failures)")
+
+
+def argparse_suppress() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
 
 
 def _selection(config: pytest.Config):
@@ -64,7 +71,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except MatrixError as exc:
         raise pytest.UsageError(str(exc)) from None
     workerinput = getattr(config, "workerinput", None)
-    config._govm_run_id = (workerinput or {}).get("govm_run_id") or uuid.uuid4().hex[:12]
+    config._govm_run_id = ((workerinput or {}).get("govm_run_id")
+                           or config.getoption("run_id") or uuid.uuid4().hex[:12])
     config.pluginmanager.register(_Collector(config), "govm-matrix-collector")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(config), "govm-matrix-xdist")
