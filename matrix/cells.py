@@ -6,25 +6,31 @@ from dataclasses import dataclass, field
 from itertools import permutations
 
 from . import pins
+from .definition import Definition, ScenarioSpec, builtin_definition
 from .errors import MatrixError
 from .managers import available, get_manager
+from .managers.base import SCOPES
 from .platforms import PLATFORMS, SHELL_CONTEXTS, get_platform
-
-DEFAULT_SCOPES = ("global",)
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A transition A→B (and the round trip back to A) in one scope."""
+    """A transition A→B (and the round trip back to A) in one scope, after pollution."""
 
     old: str
     new: str
     scope: str = "global"
     pollution: tuple[str, ...] = ()
+    name: str = "clean"
 
     @property
     def transition(self) -> str:
         return f"{self.old}→{self.new}"
+
+    @property
+    def label(self) -> str:
+        """The id segment: the scope, and the scenario's name unless it is the clean one."""
+        return self.scope if self.name == "clean" else f"{self.scope}+{self.name}"
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Cell:
     @property
     def id(self) -> str:
         return "/".join((self.platform, self.manager, self.scenario.transition,
-                         self.scenario.scope, self.shell))
+                         self.scenario.label, self.shell))
 
     @property
     def group(self) -> str:
@@ -47,8 +53,8 @@ class Cell:
     def to_dict(self) -> dict:
         return {"id": self.id, "platform": self.platform, "manager": self.manager,
                 "from": self.scenario.old, "to": self.scenario.new,
-                "scope": self.scenario.scope, "pollution": list(self.scenario.pollution),
-                "shell": self.shell}
+                "scope": self.scenario.scope, "scenario": self.scenario.name,
+                "pollution": list(self.scenario.pollution), "shell": self.shell}
 
 
 @dataclass
@@ -56,7 +62,7 @@ class Selection:
     platforms: list[str] = field(default_factory=lambda: list(PLATFORMS))
     managers: list[str] = field(default_factory=available)
     go: list[str] = field(default_factory=lambda: list(pins.DEFAULT_GO))
-    scopes: list[str] = field(default_factory=lambda: list(DEFAULT_SCOPES))
+    scopes: list[str] = field(default_factory=lambda: list(SCOPES))
 
     def to_dict(self) -> dict:
         return {"platforms": self.platforms, "managers": self.managers, "go": self.go,
@@ -92,26 +98,38 @@ def make_selection(platforms=None, managers=None, go=None, scopes=None) -> Selec
                               f"{sel.go[0]!r}; e.g. --go {','.join(pins.DEFAULT_GO)}")
     if split_values(scopes):
         sel.scopes = split_values(scopes)
-        from .managers.base import SCOPES
         for scope in sel.scopes:
             if scope not in SCOPES:
                 raise MatrixError(f"unknown scope {scope!r}; valid scopes: {', '.join(SCOPES)}")
     return sel
 
 
-def build_cells(sel: Selection) -> list[Cell]:
-    """Every cell of the selection, in report order: both directions of every pair."""
+def build_cells(sel: Selection, definition: Definition | None = None) -> list[Cell]:
+    """Every cell of the selection and definition, in report order: both directions of every
+    pair, every scenario in every scope it asks for that the selection keeps, every shell
+    context of the platform. A scope the manager lacks still yields its cells (UNSUPPORTED)."""
+    definition = definition or builtin_definition()
     cells = []
     for platform_name in sel.platforms:
         platform = get_platform(platform_name)
         for manager in sel.managers:
             for old, new in permutations(sel.go, 2):
-                for scope in sel.scopes:
-                    scenario = Scenario(old, new, scope)
-                    for shell in SHELL_CONTEXTS:
-                        if shell in platform.shells:
-                            cells.append(Cell(platform.name, manager, scenario, shell))
+                for spec in definition.scenarios:
+                    if not _applies(spec, definition, platform.name, manager):
+                        continue
+                    for scope in (s for s in spec.scopes if s in sel.scopes):
+                        scenario = Scenario(old, new, scope, spec.pollution, spec.name)
+                        cells += [Cell(platform.name, manager, scenario, shell)
+                                  for shell in SHELL_CONTEXTS if shell in platform.shells]
     return cells
+
+
+def _applies(spec: ScenarioSpec, definition: Definition, platform: str, manager: str) -> bool:
+    if spec.platforms and platform not in spec.platforms:
+        return False
+    if spec.managers and manager not in spec.managers:
+        return False
+    return all(definition.fixtures.get(f).applies_to(platform) for f in spec.pollution)
 
 
 def parse_sources(values: list[str] | None) -> dict[str, str]:

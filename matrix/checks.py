@@ -159,9 +159,13 @@ def _check_user_entries(leg: Leg, entries: list[dict], result: CheckResult) -> N
     if mine != before:
         lost = [e for e in before if e not in mine]
         added = [e for e in mine if e not in before]
+        changes = ([f"lost {lost}"] if lost else []) + ([f"added {added}"] if added else [])
+        if not changes:
+            moved = [f"{e} ({before.index(e) + 1}→{mine.index(e) + 1})" for e in
+                     dict.fromkeys(before) if before.index(e) != mine.index(e)]
+            changes = [f"reordered: {', '.join(moved[:4])}" + (" …" if len(moved) > 4 else "")]
         result.add(Verdict.BROKEN, "expected the PATH entries that are not Go's unchanged "
-                                   f"(byte for byte, in order), got lost {lost}, added {added}"
-                                   + ("" if lost or added else ", reordered"))
+                                   f"(byte for byte, in order), got {'; '.join(changes)}")
     else:
         result.add(Verdict.PASS, f"{len(mine)} PATH entries that are not Go's kept byte for byte")
 
@@ -233,7 +237,10 @@ def check_gotoolchain(leg: Leg) -> CheckResult:
     result = CheckResult("gotoolchain")
     settings = _toolchain_settings(leg)
     if not settings:
-        result.add(*leg.gone("no GOTOOLCHAIN setting to read"))
+        if leg.snap.get("go_env"):
+            result.add(Verdict.PASS, "no GOTOOLCHAIN anywhere (this go predates it)")
+        else:
+            result.add(*leg.gone("no GOTOOLCHAIN setting to read"))
         return result
     for where, value in settings:
         match = re.match(r"go(\d+\.\d+(?:\.\d+|rc\d+)?)", value)
@@ -249,10 +256,19 @@ def check_gotoolchain(leg: Leg) -> CheckResult:
     return result
 
 
+def _foreign_and_idle(leg: Leg, path: str | None, real: str | None) -> bool:
+    """A go from outside every install root, in a shell the manager never reached: what it
+    reports says nothing about the switch, whatever its version."""
+    return bool(path) and not leg.active and leg.owner(path, real) is None
+
+
 def _classify_version_output(leg: Leg, what: str, status: int, output: str,
-                             result: CheckResult) -> None:
+                             result: CheckResult, origin: tuple = (None, None)) -> None:
     match = _VERSION_RE.search(output or "")
-    if status == 0 and match and match.group(1) == leg.new:
+    if match and _foreign_and_idle(leg, *origin):
+        result.add(Verdict.INACTIVE, f"{what} is go{match.group(1)} from {origin[0]}, not "
+                                     f"from {leg.manager}: not active here")
+    elif status == 0 and match and match.group(1) == leg.new:
         result.add(Verdict.PASS, f"{what}: go{leg.new}")
     elif match and match.group(1) == leg.old:
         result.add(Verdict.LEAK, f"expected {what} go{leg.new}, got go{leg.old}")
@@ -269,14 +285,22 @@ def check_version(leg: Leg) -> CheckResult:
     result = CheckResult("version")
     shell_go = leg.snap.get("shell_go") or {}
     _classify_version_output(leg, "`go version` in the shell", shell_go.get("status", 127),
-                             shell_go.get("version_output", ""), result)
+                             shell_go.get("version_output", ""), result,
+                             (shell_go.get("command"), shell_go.get("real")))
     built = (leg.snap.get("build") or {}).get("runtime_version")
+    first = (leg.snap.get("go_on_path") or [{}])[0]
     if built:
         owner = {f"go{leg.new}": leg.new, f"go{leg.old}": leg.old}.get(built)
-        if owner == leg.new:
+        if _foreign_and_idle(leg, first.get("path"), first.get("real")):
+            result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, built by "
+                                         f"{first.get('path')}, not {leg.manager}'s")
+        elif owner == leg.new:
             result.add(Verdict.PASS, f"runtime.Version() of a fresh build: {built}")
         elif owner == leg.old:
             result.add(Verdict.LEAK, f"expected runtime.Version() go{leg.new}, got {built}")
+        elif not leg.active:
+            result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, not from "
+                                         f"{leg.manager}: not active here")
         else:
             result.add(Verdict.BROKEN, f"expected runtime.Version() go{leg.new}, got {built}")
     return result
@@ -294,6 +318,10 @@ def check_build(leg: Leg) -> CheckResult:
         run = build.get("run") or {}
         result.add(Verdict.BROKEN, f"expected the built program to run, got exit "
                                    f"{run.get('status')}: {_tail(run.get('stderr'))}")
+    elif _foreign_and_idle(leg, *[(leg.snap.get("go_on_path") or [{}])[0].get(k)
+                                  for k in ("path", "real")]):
+        result.add(Verdict.INACTIVE, f"built with {build['runtime_version']} by a go that is "
+                                     f"not {leg.manager}'s: not active here")
     elif build["runtime_version"] == f"go{leg.new}":
         result.add(Verdict.PASS, f"hello world built and ran with go{leg.new}")
     elif build["runtime_version"] == f"go{leg.old}":
@@ -322,25 +350,46 @@ def classify_leg(leg: Leg) -> dict[str, CheckResult]:
 
 
 def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: str,
-                  managed_dirs: tuple[str, ...] = ()) -> dict[str, CheckResult]:
-    """Verdicts of one cell from its snapshots ``base`` (A selected), ``after`` (switched to
-    B) and ``back`` (switched back to A); a missing snapshot makes its checks ERROR."""
+                  managed_dirs: tuple[str, ...] = (),
+                  expect: dict[str, str] | None = None) -> dict[str, CheckResult]:
+    """Verdicts of one cell from its snapshots: ``base`` (A selected), ``after`` (once B was
+    selected), ``back`` (once A was selected again) and, in the session, ``again`` (B once
+    more). ``expect`` says which version each phase must show in this shell context (a
+    session-scoped switch must not reach other shells); by default after and again are B,
+    back is A. A snapshot that was due but is missing makes every check ERROR."""
+    expect = dict(expect or {"after": b, "back": a, "again": b})
     merged = {name: CheckResult(name) for name in CHECKS}
-    legs = (("after", "base", a, b, f"go{a}→go{b}"), ("back", "after", b, a, f"back to go{a}"))
-    for label, base_label, old, new, title in legs:
+    previous = "base"
+    for label in ("after", "back", "again"):
+        if label not in expect or (label == "again" and label not in snapshots):
+            continue
+        wanted = expect[label]
+        old = b if wanted == a else a
+        title = _title(label, a, b, wanted)
         snap = snapshots.get(label)
         if snap is None:
             for result in merged.values():
                 result.add(Verdict.ERROR, f"{title}: no snapshot was taken (see the step log)")
             continue
-        leg = Leg(snap, snapshots.get(base_label), old, new, manager, tuple(managed_dirs))
+        leg = Leg(snap, snapshots.get(previous), old, wanted, manager, tuple(managed_dirs))
         for name, result in classify_leg(leg).items():
             merged[name].verdict = worst([merged[name].verdict, result.verdict])
             merged[name].evidence += [f"{title}: {line}" for line in result.evidence]
-    trip = _round_trip(snapshots.get("base"), snapshots.get("back"))
-    merged["path"].verdict = worst([merged["path"].verdict, trip.verdict])
-    merged["path"].evidence += [f"round trip: {line}" for line in trip.evidence]
+        previous = label
+    for first, last in (("base", "back"), ("after", "again")):
+        trip = _round_trip(snapshots.get(first), snapshots.get(last))
+        merged["path"].verdict = worst([merged["path"].verdict, trip.verdict])
+        merged["path"].evidence += [f"round trip {first}→{last}: {line}"
+                                    for line in trip.evidence]
     return merged
+
+
+def _title(label: str, a: str, b: str, wanted: str) -> str:
+    if label == "after":
+        return f"go{a}→go{b}" if wanted == b else f"go{a}→go{b} elsewhere, here still go{a}"
+    if label == "back":
+        return f"back to go{a}"
+    return f"go{b} again"
 
 
 def _round_trip(base: dict | None, back: dict | None) -> CheckResult:

@@ -88,7 +88,10 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--go", action="append", metavar="VERSION",
                         help="Go versions to switch between (default: 1.21.13,1.22.10)")
     parser.add_argument("--scope", action="append", metavar="SCOPE",
-                        help="selection scope: global, session, directory (default: global)")
+                        help="selection scopes: global, session, directory (default: all)")
+    parser.add_argument("--matrix", metavar="FILE",
+                        help="a matrix definition file (TOML) with your own pollution "
+                             "fixtures and scenarios; see the README")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -96,11 +99,13 @@ def _run(args: argparse.Namespace) -> int:
 
     from . import docker_env
     from .cells import make_selection, parse_sources
+    from .definition import load_definition
     from .report import load_report
     from .shards import parse_shard
     from .verdicts import parse_verdicts
 
     make_selection(args.platform, args.manager, args.go, args.scope)  # exits 2 if bad
+    load_definition(args.matrix)
     parse_verdicts(args.fail_on, "--fail-on")
     parse_sources(args.manager_source)
     if args.shard:
@@ -117,6 +122,8 @@ def _run(args: argparse.Namespace) -> int:
         argv += ["--fail-on", args.fail_on]
     if args.shard:
         argv += ["--shard", args.shard]
+    if args.matrix:
+        argv += ["--matrix", os.path.abspath(args.matrix)]
     for value in args.manager_source or []:
         argv += ["--manager-source", value]
     if str(args.workers) != "0":
@@ -157,8 +164,10 @@ def _remove_run_containers(run_id: str) -> None:
 
 def _list(args: argparse.Namespace) -> int:
     from .cells import build_cells, make_selection
+    from .definition import load_definition
 
-    for cell in build_cells(make_selection(args.platform, args.manager, args.go, args.scope)):
+    selection = make_selection(args.platform, args.manager, args.go, args.scope)
+    for cell in build_cells(selection, load_definition(args.matrix)):
         print(cell.id)
     return 0
 
@@ -228,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     except MatrixError as exc:
         print(f"govm-matrix: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # e.g. `govm-matrix list | head`
+        os._exit(0)
     except KeyboardInterrupt:
         print("govm-matrix: interrupted", file=sys.stderr)
         sys.stdout.flush()

@@ -1,61 +1,143 @@
-"""Named pre-existing state applied to a container before the manager is used.
+"""Pollution fixtures: named, composable state that real machines carry, applied to a container
+before the manager is used.
 
-Each fixture is a list of (who, command) steps; commands are templates whose fields
-({old_root}, {new_root}, {old}, {new}, {home}) are filled with shell-quoted values. The harness's
-own tests plant each kind of leak with these and expect LEAK or BROKEN.
+A fixture is data: lines for the shell rc files, files to write, environment variables the
+container starts with, commands to run (as the platform user or as root), and the platforms it
+applies to. Text may hold the fields {old}, {new} (the Go versions switched from and to),
+{old_root}, {new_root} (their install roots, as the manager's own command reported them) and
+{home}; values are shell-quoted where they land in a command. User-defined fixtures come from a
+matrix definition file (see definition.py) and take the same form.
 """
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, field
 
 from .errors import MatrixError
 
 RC_FILES = (".profile", ".bashrc", ".zprofile", ".zshrc")
+FIELDS = ("old", "new", "old_root", "new_root", "home")
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "rc" | "file" | "user" | "root"
+    text: str  # the rc line, the command, or the file content
+    path: str = ""  # for "file"
+    who: str = "user"  # for "file": who writes it
+
+    def commands(self, values: dict[str, str]) -> list[tuple[str, str]]:
+        """(who, command) pairs with every field filled in."""
+        quoted = {k: shlex.quote(v) for k, v in values.items()}
+        if self.kind == "rc":
+            line = self.text.format(**quoted)
+            return [("user", f"printf '%s\\n' {shlex.quote(line)} >> ~/{rc}") for rc in RC_FILES]
+        if self.kind == "file":
+            content = self.text.format(**values)
+            path = self.path.format(**values).replace("~", values["home"], 1)
+            folder = shlex.quote(path.rsplit("/", 1)[0] or "/")
+            return [(self.who, f"mkdir -p {folder} && printf '%s' {shlex.quote(content)} "
+                               f">> {shlex.quote(path)}")]
+        return [(self.kind, self.text.format(**quoted))]
 
 
 @dataclass(frozen=True)
 class Fixture:
     name: str
     description: str
-    # (kind, template): kind "rc" appends the line to every rc file a shell of the platform
-    # reads; "user" and "root" run the command as that user.
-    steps: tuple[tuple[str, str], ...]
+    steps: tuple[Step, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()  # the container's environment, every shell sees it
+    platforms: tuple[str, ...] = ()  # empty: every platform
+    needs: tuple[str, ...] = ()  # image contents the fixture relies on, for the report
+
+    def applies_to(self, platform: str) -> bool:
+        return not self.platforms or platform in self.platforms
 
     def commands(self, values: dict[str, str]) -> list[tuple[str, str]]:
-        """The (who, command) steps with every field filled in, shell-quoted."""
-        quoted = {k: shlex.quote(v) for k, v in values.items()}
-        out = []
-        for kind, template in self.steps:
-            text = template.format(**quoted)
-            if kind == "rc":
-                out += [("user", f"printf '%s\\n' {shlex.quote(text)} >> ~/{rc}")
-                        for rc in RC_FILES]
-            else:
-                out.append((kind, text))
-        return out
+        return [pair for step in self.steps for pair in step.commands(values)]
+
+    def environment(self, values: dict[str, str]) -> dict[str, str]:
+        return {k: v.format(**values) for k, v in self.env}
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "description": self.description,
+                "platforms": list(self.platforms) or "all",
+                "steps": [{"kind": s.kind, "text": s.text, "path": s.path, "as": s.who}
+                          for s in self.steps],
+                "env": dict(self.env)}
 
 
-FIXTURES: dict[str, Fixture] = {
+def check_fields(text: str, where: str) -> None:
+    """Refuse a template naming a field that does not exist (e.g. a typo like {old_rot})."""
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as exc:
+        raise MatrixError(f"{where}: bad template {text!r} ({exc}); write {{{{ for a "
+                          "literal brace") from None
+    unknown = [n for n in names if n not in FIELDS]
+    if unknown:
+        raise MatrixError(f"{where}: unknown field {{{unknown[0]}}}; fields: "
+                          + ", ".join("{" + f + "}" for f in FIELDS))
+
+
+_RUNNER_GO = "/Users/runner/hostedtoolcache/go/1.21.13/x64/bin/go"
+
+BUILTIN: dict[str, Fixture] = {
     f.name: f
     for f in (
-        Fixture("stale-goroot", "export GOROOT=<old root> in the rc files",
-                (("rc", "export GOROOT={old_root}"),)),
+        Fixture("stale-goroot", "export GOROOT=<old root> left in the rc files by a manual "
+                "install", (Step("rc", "export GOROOT={old_root}"),)),
+        Fixture("gopath-tmp", "export GOPATH=/tmp/go in the rc files",
+                (Step("rc", "export GOPATH=/tmp/go"),)),
+        Fixture("distro-go", "Debian's golang-go installed, /usr/bin/go",
+                (Step("root", "dpkg -i /opt/govm-matrix/debs/*.deb >/dev/null"),),
+                needs=("Debian's golang-go packages in /opt/govm-matrix/debs",)),
+        Fixture("goenv-pinned", "go env -w GOTOOLCHAIN=go<old> and go env -w GOFLAGS=-mod=mod "
+                "(the GOENV file every version reads)",
+                (Step("file", "GOTOOLCHAIN=go{old}\nGOFLAGS=-mod=mod\n",
+                      path="~/.config/go/env"),)),
+        Fixture("windows-go", "a Windows GOPATH shared through WSLENV=GOPATH/p, with the "
+                "Windows Go's folder first on PATH",
+                (Step("rc", "export PATH=\"/mnt/c/Program Files/Go/bin:$PATH\""),),
+                env=(("GOPATH", "/mnt/c/Users/dev/go"),
+                     ("WSLENV", "WT_SESSION:WT_PROFILE_ID::GOPATH/p")),
+                platforms=("wsl2",)),
+        Fixture("paths-d-go", "/etc/paths.d/go holding /usr/local/go/bin (as Go's macOS "
+                "package installs it) and the runner's preinstalled Go first on PATH",
+                (Step("file", "/usr/local/go/bin\n", path="/etc/paths.d/go", who="root"),
+                 Step("root", f"ln -sf {_RUNNER_GO} /usr/local/bin/go")),
+                platforms=("macos-runner",)),
+        # Planted leaks for the harness's own tests, one per detection path.
         Fixture("old-path-entry", "<old root>/bin first on PATH from the rc files",
-                (("rc", "export PATH={old_root}/bin:$PATH"),)),
+                (Step("rc", "export PATH={old_root}/bin:$PATH"),)),
         Fixture("gopath-in-old-root", "export GOPATH=<old root>/gopath in the rc files",
-                (("rc", "export GOPATH={old_root}/gopath"),)),
+                (Step("rc", "export GOPATH={old_root}/gopath"),)),
         Fixture("gotoolchain-old", "go env -w GOTOOLCHAIN=go<old> (written to the GOENV file)",
-                (("user", "{old_root}/bin/go env -w GOTOOLCHAIN=go{old}"),)),
+                (Step("user", "{old_root}/bin/go env -w GOTOOLCHAIN=go{old}"),)),
     )
 }
 
+# The pollution the default matrix applies, one scenario each (global scope).
+DEFAULT_POLLUTION = ("stale-goroot", "gopath-tmp", "distro-go", "goenv-pinned", "windows-go",
+                     "paths-d-go")
+
+
+@dataclass
+class FixtureSet:
+    """The fixtures a run knows: the built-in ones plus a definition file's."""
+
+    fixtures: dict[str, Fixture] = field(default_factory=lambda: dict(BUILTIN))
+
+    def get(self, name: str) -> Fixture:
+        try:
+            return self.fixtures[name]
+        except KeyError:
+            raise MatrixError(
+                f"unknown fixture {name!r}; valid fixtures: {', '.join(self.fixtures)}"
+            ) from None
+
 
 def get_fixture(name: str) -> Fixture:
-    try:
-        return FIXTURES[name]
-    except KeyError:
-        raise MatrixError(
-            f"unknown fixture {name!r}; valid fixtures: {', '.join(FIXTURES)}"
-        ) from None
+    return FixtureSet().get(name)

@@ -10,7 +10,9 @@ from .errors import MatrixError
 
 # Shell contexts, in report order. "session" is the interactive shell in which the switch
 # itself was typed: prompt hooks fire there between commands, as they would for a person.
-SHELL_CONTEXTS = ("bash-login", "bash-interactive", "zsh-login", "sh", "session")
+# "other-session" is a second interactive shell, opened before the switch and still open.
+SHELL_CONTEXTS = ("bash-login", "bash-interactive", "zsh-login", "sh", "session",
+                  "other-session")
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ PLATFORMS: dict[str, Platform] = {
             user="ubuntu",
             home="/home/ubuntu",
             login_shell="bash",
-            shells=("bash-login", "bash-interactive", "sh", "session"),
+            shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
             emulates=(
                 "Ubuntu desktop/server login: bash, /etc/skel rc files, /etc/profile that "
                 "builds PATH from /etc/environment as pam_env does at login"
@@ -52,7 +54,8 @@ PLATFORMS: dict[str, Platform] = {
             user="runner",
             home="/Users/runner",
             login_shell="zsh",
-            shells=("bash-login", "bash-interactive", "zsh-login", "sh", "session"),
+            shells=("bash-login", "bash-interactive", "zsh-login", "sh", "session",
+                    "other-session"),
             emulates=(
                 "GitHub macOS runner: zsh login shell, home under /Users, /etc/zprofile running "
                 "a path_helper emulation (/etc/paths, /etc/paths.d/*), preinstalled runner Go "
@@ -68,7 +71,7 @@ PLATFORMS: dict[str, Platform] = {
             user="dev",
             home="/home/dev",
             login_shell="bash",
-            shells=("bash-login", "bash-interactive", "sh", "session"),
+            shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
             emulates=(
                 "Ubuntu on WSL2: Windows PATH entries appended under /mnt/c (Program Files with "
                 "spaces, a Windows go.exe), WSL_DISTRO_NAME, WSLENV, WSL_INTEROP, /etc/wsl.conf"

@@ -16,6 +16,7 @@ import pytest
 from . import __version__
 from .cells import Cell, Scenario, build_cells, make_selection, parse_sources
 from .checks import CHECKS
+from .definition import load_definition
 from .errors import MatrixError
 from .platforms import SHELL_CONTEXTS
 from .shards import parse_shard, shard_cells, shard_field
@@ -34,7 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--go", action="append", default=[], metavar="VERSION",
                     help="Go versions to switch between, at least two (default: 1.21.13,1.22.10)")
     group.addoption("--scope", action="append", default=[], metavar="SCOPE",
-                    help="selection scopes: global, session, directory (default: global)")
+                    help="selection scopes: global, session, directory (default: all)")
+    group.addoption("--matrix", default=None, metavar="FILE",
+                    help="a matrix definition file (TOML) adding fixtures and scenarios")
     group.addoption("--network", choices=("auto", "online", "offline"), default="auto",
                     help="where artifacts and base images come from (default: auto-detect)")
     group.addoption("--report-dir", default="reports", metavar="DIR",
@@ -68,6 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
         shard = config.getoption("shard")
         config._govm_shard = parse_shard(shard) if shard else None
         config._govm_sources = parse_sources(config.getoption("manager_source"))
+        config._govm_definition = load_definition(config.getoption("matrix"))
     except MatrixError as exc:
         raise pytest.UsageError(str(exc)) from None
     workerinput = getattr(config, "workerinput", None)
@@ -89,7 +93,7 @@ class _XdistHooks:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "cell" not in metafunc.fixturenames:
         return
-    cells = build_cells(metafunc.config._govm_selection)
+    cells = build_cells(metafunc.config._govm_selection, metafunc.config._govm_definition)
     if metafunc.config._govm_shard:
         cells = shard_cells(cells, *metafunc.config._govm_shard)
     metafunc.parametrize("cell", [
@@ -105,16 +109,17 @@ def matrix_session(request: pytest.FixtureRequest):
     config = request.config
     sel = config._govm_selection
     session = MatrixSession(tuple(sel.go), config.getoption("network"), config._govm_run_id,
-                            config._govm_sources)
+                            config._govm_sources, config._govm_definition)
     yield session
     session.close()
 
 
 def _crashed_cell(cell_id: str, report: pytest.TestReport) -> dict:
     """A cell whose test died before it produced a result is ERROR, never missing."""
-    platform, manager, transition, scope, shell = cell_id.split("/")
+    platform, manager, transition, label, shell = cell_id.split("/")
     old, new = transition.split("→")
-    cell = Cell(platform, manager, Scenario(old, new, scope), shell)
+    scope, _, name = label.partition("+")
+    cell = Cell(platform, manager, Scenario(old, new, scope, name=name or "clean"), shell)
     reason = f"the cell's test failed during {report.when}"
     tail = str(report.longrepr).splitlines()[-15:] if report.longrepr else []
     data = cell.to_dict()

@@ -25,17 +25,34 @@ from .managers import Manager
 from .platforms import Platform
 
 STEP_TIMEOUT = 300
-PHASES = ("base", "after", "back")
+PHASES = ("base", "after", "back", "again")
+PROJECT = "~/proj"  # the directory a directory-scoped selection pins
 _PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
+_WAIT = "i=0; while [ ! -e /tmp/govm/{0} ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
 
 # How each shell context runs one command. The session context is the interactive login shell
-# (a terminal a person opens) in which the switch itself is typed, fed on stdin.
+# (a terminal a person opens) in which the switch itself is typed, fed on stdin; the
+# other-session context is a second one, opened before the switch and still open after it.
 SHELL_ARGV = {
     "bash-login": ("bash", "-lc"),
     "bash-interactive": ("bash", "-ic"),
     "zsh-login": ("zsh", "-lc"),
     "sh": ("sh", "-c"),
 }
+
+
+def expectations(scope: str, shell: str, old: str, new: str) -> dict[str, str]:
+    """Which version each phase must show in this shell context.
+
+    global: the switch reaches every shell. session: only the shell it was typed in; every
+    other shell must keep the old version. directory: shells inside the directory get the
+    new version, leaving it restores the old one; the other session never entered it.
+    """
+    if scope == "global" or (shell == "session"):
+        return {"after": new, "back": old, "again": new}
+    if scope == "directory" and shell != "other-session":
+        return {"after": new, "back": old}
+    return {"after": old, "back": old}
 
 
 @dataclass
@@ -51,14 +68,15 @@ class RunResult:
     seconds: float = 0.0
 
     def for_shell(self, shell: str) -> dict[str, dict | None]:
-        return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES}
+        return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES
+                if phase != "again" or f"{shell}:again" in self.snapshots}
 
 
 def probe_snippet(label: str) -> str:
     return f"GOVM_LABEL={label}; . /tmp/govm/probe.sh"
 
 
-def _probe_archive(session_script: str) -> bytes:
+def _probe_archive(scripts: dict[str, str]) -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         folder = tarfile.TarInfo("govm")
@@ -66,7 +84,7 @@ def _probe_archive(session_script: str) -> bytes:
         tar.addfile(folder)
         probe = resources.files("matrix") / "probe"
         files = {name: (probe / name).read_bytes() for name in _PROBE_FILES}
-        files["session.sh"] = session_script.encode()
+        files.update({name: text.encode() for name, text in scripts.items()})
         for name, data in files.items():
             info = tarfile.TarInfo(f"govm/{name}")
             info.size, info.mode = len(data), 0o644
@@ -81,11 +99,14 @@ class Run:
                  manager: Manager, old: str, new: str, scope: str, shells: tuple[str, ...],
                  fixtures: tuple[Fixture, ...] = (), run_id: str | None = None,
                  name: str = "") -> None:
+        """One container run of ``old``→``new`` in ``scope`` after ``fixtures``; raises
+        Unsupported at once when the manager lacks the scope."""
         self.cli, self.image, self.platform, self.manager = cli, image, platform, manager
         self.old, self.new, self.scope, self.shells = old, new, scope, shells
         self.fixtures, self.run_id, self.name = fixtures, run_id, name
         self.result = RunResult()
-        self._user = self._root = None
+        self._user = self._root = self._container = None
+        manager.select(new, scope, platform)  # Unsupported before anything starts
 
     # -- steps ---------------------------------------------------------------------------
     def _exec(self, step: str, host, command: str, *args: str, check: bool = True):
@@ -109,29 +130,43 @@ class Run:
         shell = f"{self.platform.login_shell}-login"
         return self._in_shell(step, shell, command)
 
-    def _select(self, version: str, step: str):
-        return self._login(step, self.manager.select(version, self.scope, self.platform))
+    def _switch_in_session(self, version: str) -> str:
+        """What a person types in the session to switch to ``version`` in this scope."""
+        if self.scope == "directory":
+            return f"cd {PROJECT}" if version == self.new else "cd ~"
+        return self.manager.select(version, self.scope, self.platform)
 
-    def _session_script(self) -> str:
-        lines = [probe_snippet("session:base"),
-                 self.manager.select(self.new, self.scope, self.platform),
-                 probe_snippet("session:after"),
-                 self.manager.select(self.old, self.scope, self.platform),
-                 probe_snippet("session:back"),
-                 "exit"]
-        return "\n".join(lines) + "\n"
+    def _scripts(self) -> dict[str, str]:
+        """The two interactive sessions: the one where A→B→A→B is typed, and one opened
+        before the first switch that only looks, after each switch of the other."""
+        session = [probe_snippet("session:base"), _WAIT.format("other.ready"),
+                   self._switch_in_session(self.new), "touch /tmp/govm/switched",
+                   probe_snippet("session:after"),
+                   self._switch_in_session(self.old), "touch /tmp/govm/back",
+                   probe_snippet("session:back"),
+                   self._switch_in_session(self.new), probe_snippet("session:again"), "exit"]
+        other = [probe_snippet("other-session:base"), "touch /tmp/govm/other.ready",
+                 _WAIT.format("switched"), probe_snippet("other-session:after"),
+                 _WAIT.format("back"), probe_snippet("other-session:back"),
+                 "touch /tmp/govm/other.done", "exit"]
+        return {"session.sh": "\n".join(session) + "\n", "other.sh": "\n".join(other) + "\n"}
 
     # -- the run -------------------------------------------------------------------------
     def execute(self) -> RunResult:
         started = time.monotonic()
         container = None
         try:
+            env = {}
+            plain = {"old": self.old, "new": self.new, "home": self.platform.home}
+            for fixture in self.fixtures:
+                env.update(fixture.environment(plain))
             container = self.cli.containers.run(
                 self.image.tag, ["sleep", "infinity"], detach=True, network_mode="none",
-                user=self.platform.user, working_dir=self.platform.home,
+                user=self.platform.user, working_dir=self.platform.home, environment=env,
                 labels=labels(self.run_id, cell=self.name), hostname="localhost",
             )
-            container.put_archive("/tmp", _probe_archive(self._session_script()))
+            container.put_archive("/tmp", _probe_archive(self._scripts()))
+            self._container = container
             self._user = testinfra.get_host(f"docker://{self.platform.user}@{container.id}")
             self._root = testinfra.get_host(f"docker://root@{container.id}")
             self._steps()
@@ -168,17 +203,41 @@ class Run:
                 host = self._root if who == "root" else self._user
                 self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)
         plain = [s for s in self.shells if s in SHELL_ARGV]
-        self._select(self.old, f"select go{self.old}")
-        for phase, version in (("base", None), ("after", self.new), ("back", self.old)):
-            if version:
-                self._select(version, f"switch to go{version}")
-            for shell in plain:
-                self._in_shell(f"probe {shell} {phase}", shell, probe_snippet(f"{shell}:{phase}"),
-                               check=False)
+        if self.scope == "directory":
+            self._login(f"pin go{self.new} in {PROJECT}",
+                        f"mkdir -p {PROJECT} && cd {PROJECT} && cp /tmp/govm/hello.go main.go && "
+                        "printf 'module hello\\n\\ngo 1.21\\n' > go.mod && "
+                        + self.manager.select(self.new, "directory", self.platform))
+        self._select_global(self.old, f"select go{self.old}")
+        self._probe_all(plain, "base")
         if "session" in self.shells:
-            shell = self.platform.login_shell
-            self._exec("interactive session", self._user,
-                       f"{shell} -il < /tmp/govm/session.sh", check=False)
+            self._sessions()
+        if self.scope == "global":
+            self._select_global(self.new, f"switch to go{self.new}")
+        where = f"cd {PROJECT} && " if self.scope == "directory" else ""
+        self._probe_all(plain, "after", where)
+        if self.scope == "global":
+            self._select_global(self.old, f"switch to go{self.old}")
+        self._probe_all(plain, "back")
+
+    def _select_global(self, version: str, step: str):
+        return self._login(step, self.manager.select(version, "global", self.platform))
+
+    def _probe_all(self, shells: list[str], phase: str, prefix: str = "") -> None:
+        for shell in shells:
+            self._in_shell(f"probe {shell} {phase}", shell,
+                           prefix + probe_snippet(f"{shell}:{phase}"), check=False)
+
+    def _sessions(self) -> None:
+        shell = self.platform.login_shell
+        self._container.exec_run(
+            ["sh", "-c", f"timeout {STEP_TIMEOUT} {shell} -il < /tmp/govm/other.sh "
+                         ">/tmp/govm/other.log 2>&1"],
+            user=self.platform.user, workdir=self.platform.home, detach=True)
+        self._exec("interactive session", self._user,
+                   f"{shell} -il < /tmp/govm/session.sh", check=False)
+        self._exec("other session ends", self._user, "sh -c %s",
+                   _WAIT.format("other.done"), check=False)
 
     def _collect(self, container) -> None:
         try:

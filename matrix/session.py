@@ -14,13 +14,13 @@ from . import docker_env, pins
 from .artifacts import ArtifactCache
 from .cells import Cell
 from .checks import CHECKS, classify_cell, overall
+from .definition import Definition, builtin_definition
 from .errors import MatrixError
-from .fixtures import get_fixture
 from .images import BuildFailed, ImageBuilder, ImageRef
 from .managers import Unsupported, get_manager
 from .mirror import Mirror
 from .platforms import SHELL_CONTEXTS, get_platform
-from .runner import Run, RunResult
+from .runner import Run, RunResult, expectations
 from .verdicts import Verdict
 
 
@@ -36,12 +36,14 @@ class GroupOutcome:
 
 class MatrixSession:
     def __init__(self, versions: tuple[str, ...] = pins.DEFAULT_GO, network: str = "auto",
-                 run_id: str | None = None, sources: dict[str, str] | None = None) -> None:
+                 run_id: str | None = None, sources: dict[str, str] | None = None,
+                 definition: Definition | None = None) -> None:
         # Every image holds every selected version, in version order, so that one image
         # serves all transitions between them.
         self.versions = tuple(sorted(set(versions), key=_version_key))
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.sources = dict(sources or {})  # manager -> local build (--manager-source)
+        self.definition = definition or builtin_definition()
         self.cache = ArtifactCache(network=network)
         self.mirror = Mirror(self.cache.mirror_dir)
         self._cli = None
@@ -99,7 +101,7 @@ class MatrixSession:
         except MatrixError as exc:
             self._image_failures[key] = GroupOutcome(verdict=Verdict.ERROR, reason=str(exc))
             return self._image_failures[key]
-        fixtures = tuple(get_fixture(name) for name in scenario.pollution)
+        fixtures = tuple(self.definition.fixtures.get(name) for name in scenario.pollution)
         run = Run(self.cli, image, platform, manager, scenario.old, scenario.new,
                   scenario.scope, platform.shells, fixtures, self.run_id, cell.group).execute()
         return GroupOutcome(run=run, image=image)
@@ -112,15 +114,17 @@ class MatrixSession:
         except Exception as exc:  # a defect of the harness: report it, keep the matrix going
             outcome = GroupOutcome(verdict=Verdict.ERROR, reason=f"harness error: {exc!r}",
                                    log_tail=traceback.format_exc().splitlines()[-15:])
-        return cell_result(cell, outcome)
+        return cell_result(cell, outcome, self.definition)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
-def cell_result(cell: Cell, outcome: GroupOutcome) -> dict:
+def cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None = None) -> dict:
     data = cell.to_dict()
+    fixtures = (definition or builtin_definition()).fixtures
+    data["pollution_fixtures"] = [fixtures.get(f).to_dict() for f in cell.scenario.pollution]
     data["group"] = cell.group
     data["shell_order"] = SHELL_CONTEXTS.index(cell.shell)
     manager = get_manager(cell.manager)
@@ -137,8 +141,11 @@ def cell_result(cell: Cell, outcome: GroupOutcome) -> dict:
     run = outcome.run
     snapshots = run.for_shell(cell.shell)
     platform = get_platform(cell.platform)
-    results = classify_cell(snapshots, cell.scenario.old, cell.scenario.new, cell.manager,
-                            tuple(manager.managed_dirs(platform)))
+    scenario = cell.scenario
+    expect = expectations(scenario.scope, cell.shell, scenario.old, scenario.new)
+    results = classify_cell(snapshots, scenario.old, scenario.new, cell.manager,
+                            tuple(manager.managed_dirs(platform)), expect)
+    data["expect"] = expect
     verdict = overall(results)
     error = run.error
     if error and verdict != Verdict.ERROR:

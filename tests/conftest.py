@@ -26,3 +26,13 @@ def docker_client():
         pytest.skip(f"needs a Docker Engine: {exc}")
     yield cli
     cli.close()
+
+
+def classic_matrix():
+    """A fixed synthetic matrix for report tests: manual and mise, clean global switches, both
+    directions on every platform (64 cells in 12 groups), whatever adapters exist."""
+    from matrix.cells import build_cells, make_selection
+    from matrix.definition import Definition, ScenarioSpec
+
+    sel = make_selection(managers=["manual", "mise"], scopes=["global"])
+    return sel, build_cells(sel, Definition(scenarios=[ScenarioSpec("clean")]))

@@ -32,7 +32,7 @@ def test_clean_manual_switch_passes(shell):
     assert verdicts(results) == {"goroot": P, "path": P, "gopath": S, "gobin": S,
                                  "gotoolchain": P, "version": P, "build": P}
     assert "got" not in evidence(results, "version")
-    assert "round trip: PASS" in evidence(results, "path")
+    assert "round trip base→back: PASS" in evidence(results, "path")
 
 
 @pytest.mark.parametrize("shell", ["bash-interactive", "sh"])
@@ -137,7 +137,7 @@ def test_path_growth_over_round_trip_is_a_leak():
     results = classify(run, "session")
     assert results["path"].verdict == L
     text = evidence(results, "path")
-    assert "round trip: LEAK" in text and "at most 1 time(s), got 2" in text
+    assert "round trip base→back: LEAK" in text and "at most 1 time(s), got 2" in text
 
 
 def test_shell_remembering_old_go_is_a_leak():

@@ -17,7 +17,7 @@ def govm(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedP
 
 @pytest.mark.parametrize("args,message", [
     (["run", "--platform", "solaris"], "unknown platform 'solaris'; valid platforms:"),
-    (["run", "--manager", "gvm"], "unknown manager 'gvm'; valid managers: manual, mise"),
+    (["run", "--manager", "gvm"], "unknown manager 'gvm'; valid managers: "),
     (["run", "--go", "1.21.13,2.0.0"], "unknown Go version '2.0.0'; valid versions:"),
     (["run", "--fail-on", "LEAKY"], "unknown verdict(s) LEAKY in --fail-on"),
     (["list", "--platform", "ubuntu,beos"], "unknown platform 'beos'"),
@@ -43,11 +43,12 @@ def test_no_docker_daemon_is_one_line_with_the_fix(tmp_path):
 
 
 def test_list_prints_readable_ids():
-    proc = govm("list", "--platform", "wsl2", "--manager", "mise")
+    proc = govm("list", "--platform", "wsl2", "--manager", "mise", "--scope", "global")
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert lines[0] == "wsl2/mise/1.21.13→1.22.10/global/bash-login"
-    assert len(lines) == 8
+    assert "wsl2/mise/1.22.10→1.21.13/global+windows-go/other-session" in lines
+    assert len(lines) == 2 * 6 * 5  # directions × (clean + 5 fixtures) × shell contexts
 
 
 def test_help_explains_exit_status():

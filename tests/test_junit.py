@@ -3,11 +3,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from matrix.cells import Cell, build_cells, make_selection
+from matrix.cells import Cell
 from matrix.checks import CHECKS
 from matrix.platforms import SHELL_CONTEXTS
 from matrix.report import build_report
 from matrix.report.junit import render_junit
+
+from .conftest import classic_matrix
 
 # Verdicts planted on the first cells of the default matrix; the rest are SHARED or INACTIVE.
 PLANTED = ["ERROR", "LEAK", "BROKEN", "UNSUPPORTED", "PASS"]
@@ -30,9 +32,9 @@ def _cell(cell: Cell, verdict: str) -> dict:
 
 
 def _report() -> dict:
-    sel = make_selection()
+    sel, _cells = classic_matrix()
     cells = []
-    for i, cell in enumerate(build_cells(sel)):
+    for i, cell in enumerate(_cells):
         default = "SHARED" if cell.shell in ("bash-login", "session") else "INACTIVE"
         cells.append(_cell(cell, PLANTED[i] if i < len(PLANTED) else default))
     return build_report(cells, sel.to_dict(), {"network": "offline"})
@@ -47,7 +49,7 @@ def test_junit_parses_with_one_testcase_per_cell():
     suite = ET.fromstring(render_junit(report))
     assert suite.tag == "testsuite" and suite.get("name") == "govm-matrix"
     cases = _cases(suite)
-    assert len(cases) == 52 == int(suite.get("tests"))
+    assert len(cases) == 64 == int(suite.get("tests"))
     assert list(cases) == [c["id"] for c in report["cells"]]
     first = report["cells"][0]
     assert cases[first["id"]].get("classname") == f"{first['platform']}.{first['manager']}"

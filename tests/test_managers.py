@@ -8,12 +8,13 @@ from matrix.platforms import get_platform
 
 
 def test_adapters_are_discovered_from_their_files():
-    assert available() == ["manual", "mise"]
+    assert {"manual", "mise"} <= set(available())
+    assert available() == sorted(available())
 
 
 def test_unknown_manager_lists_the_known_ones():
-    with pytest.raises(MatrixError, match="valid managers: manual, mise"):
-        get_manager("sdkman")
+    with pytest.raises(MatrixError, match="valid managers: .*manual, mise"):
+        get_manager("nvm")
 
 
 def test_select_commands_quote_their_arguments():

@@ -5,12 +5,14 @@ import json
 
 import pytest
 
-from matrix.cells import Cell, build_cells, make_selection
+from matrix.cells import Cell
 from matrix.checks import CHECKS
 from matrix.errors import MatrixError
 from matrix.platforms import SHELL_CONTEXTS
 from matrix.regression import diff_files, diff_reports, exit_code, is_regression, render_diff
 from matrix.report import build_report
+
+from .conftest import classic_matrix
 
 
 def _cell(cell: Cell, verdict: str) -> dict:
@@ -27,9 +29,9 @@ def _cell(cell: Cell, verdict: str) -> dict:
 
 
 def _report() -> dict:
-    sel = make_selection()
+    sel, _cells = classic_matrix()
     cells = [_cell(c, "SHARED" if c.shell in ("bash-login", "session") else "INACTIVE")
-             for c in build_cells(sel)]
+             for c in _cells]
     return build_report(cells, sel.to_dict(), {"network": "offline"})
 
 
@@ -48,7 +50,7 @@ def test_identical_reports_have_no_regression():
     diff = diff_reports(old, copy.deepcopy(old))
     assert diff["regressions"] == [] and diff["improvements"] == []
     assert diff["added"] == [] and diff["removed"] == []
-    assert diff["unchanged"] == 52
+    assert diff["unchanged"] == 64
     assert exit_code(diff) == 0
     assert "no verdict changed" in render_diff(diff)
 
@@ -66,7 +68,7 @@ def test_a_planted_leak_is_a_regression_that_names_the_cell():
     assert (change["old"], change["new"]) == ("SHARED", "LEAK")
     assert change["checks"] == [{"check": "goroot", "old": "PASS", "new": "LEAK"}]
     assert change["evidence"] == [f"goroot: {line}"]
-    assert diff["unchanged"] == 51
+    assert diff["unchanged"] == 63
     text = render_diff(diff)
     assert "Regressions (1)" in text and target in text and line in text
 

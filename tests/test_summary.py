@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from matrix.cells import Cell, build_cells, make_selection
+from matrix.cells import Cell
 from matrix.checks import CHECKS
 from matrix.platforms import SHELL_CONTEXTS
 from matrix.report import build_report
 from matrix.report.markdown import render_markdown
 from matrix.report.summary import DEFAULT_LIMIT, render_summary
+
+from .conftest import classic_matrix
 
 
 def _cell(cell: Cell, verdict: str, evidence_lines: int, width: int, tail: int) -> dict:
@@ -22,9 +24,9 @@ def _cell(cell: Cell, verdict: str, evidence_lines: int, width: int, tail: int) 
 
 
 def _report(evidence_lines: int = 2, width: int = 20, tail: int = 3) -> dict:
-    sel = make_selection()
+    sel, _cells = classic_matrix()
     cells = [_cell(c, "ERROR" if i % 7 == 0 else "LEAK", evidence_lines, width, tail)
-             for i, c in enumerate(build_cells(sel))]
+             for i, c in enumerate(_cells)]
     prov = {"network": "offline",
             "artifacts": [{"key": f"go/{i}.tar.gz", "sha256": "ab" * 32, "source": "s" * width,
                            "origin_digest": "sha256:00"} for i in range(40)]}
@@ -55,7 +57,7 @@ def test_a_huge_report_is_trimmed_under_the_limit_keeping_every_row():
     summary = render_summary(report)
     assert _size(summary) <= DEFAULT_LIMIT
     assert _table_rows(summary) == _table_rows(full)
-    assert len(_table_rows(summary)) > 52
+    assert len(_table_rows(summary)) > 64
     assert _headings(summary) == _headings(full)
     assert "matrix.json has everything" in summary
     assert "evidence lines" in summary

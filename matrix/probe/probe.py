@@ -53,12 +53,17 @@ def gos_on_path(path_value):
 
 
 def build(go):
+    """Build hello world: in the current directory when it is a Go module (its go.mod may
+    name a toolchain), else in a fresh one."""
     work = tempfile.mkdtemp(prefix="govm-build-")
+    source = os.getcwd() if os.path.isfile("go.mod") else work
     try:
-        shutil.copy(HELLO, os.path.join(work, "main.go"))
-        with open(os.path.join(work, "go.mod"), "w") as fh:
-            fh.write("module hello\n\ngo 1.21\n")
-        result = run([go, "build", "-o", os.path.join(work, "hello"), "."], cwd=work)
+        if source == work:
+            shutil.copy(HELLO, os.path.join(work, "main.go"))
+            with open(os.path.join(work, "go.mod"), "w") as fh:
+                fh.write("module hello\n\ngo 1.21\n")
+        result = run([go, "build", "-o", os.path.join(work, "hello"), "."], cwd=source)
+        result["dir"] = source
         if result["status"] == 0:
             ran = run([os.path.join(work, "hello")])
             result["run"] = ran

@@ -44,18 +44,20 @@ def render_markdown(report: dict) -> str:
                                        for v, meaning in report["verdicts"].items()) + ".")
     out.append("")
     _overview(out, cells)
+    for key, title in (("scope", "scope"), ("pollution", "pollution"), ("shell", "shell context")):
+        _axis(out, cells, key, title)
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for cell in cells:
         groups[(cell["platform"], cell["manager"])].append(cell)
     for (platform, manager), members in groups.items():
         out.append(f"## {platform} × {manager}")
         out.append("")
-        out.append(_row(["transition", "scope", "shell", *checks, "cell"]))
-        out.append(_row(["---"] * (len(checks) + 4)))
+        out.append(_row(["transition", "scope", "pollution", "shell", *checks, "cell"]))
+        out.append(_row(["---"] * (len(checks) + 5)))
         for c in members:
             marks = [_mark(c["checks"][k]["verdict"]) if k in c["checks"] else "" for k in checks]
-            out.append(_row([f"{c['from']}→{c['to']}", c["scope"], c["shell"], *marks,
-                             f"**{_mark(c['verdict'])}**"]))
+            out.append(_row([f"{c['from']}→{c['to']}", c["scope"], _pollution(c), c["shell"],
+                             *marks, f"**{_mark(c['verdict'])}**"]))
         out.append("")
     _findings(out, cells)
     _provenance(out, prov)
@@ -79,15 +81,39 @@ def _overview(out: list[str], cells: list[dict]) -> None:
         row = [platform]
         for manager in managers:
             mine = [c for c in cells if c["platform"] == platform and c["manager"] == manager]
-            if not mine:
-                row.append("")
-                continue
-            counts = Counter(c["verdict"] for c in mine)
-            detail = " ".join(f"{Verdict(v).symbol}{counts[v.value]}" for v in SEVERITY
-                              if counts.get(v.value))
-            row.append(f"{_mark(worst(c['verdict'] for c in mine))} ({detail})")
+            row.append(_summary_mark(mine))
         out.append(_row(row))
     out.append("")
+
+
+def _pollution(cell: dict) -> str:
+    return "+".join(cell.get("pollution") or []) or "none"
+
+
+def _axis(out: list[str], cells: list[dict], key: str, title: str) -> None:
+    """One axis against the managers: the worst verdict and the counts per value."""
+    value = _pollution if key == "pollution" else (lambda c: c[key])
+    values = list(dict.fromkeys(value(c) for c in cells))
+    managers = list(dict.fromkeys(c["manager"] for c in cells))
+    if len(values) < 2:
+        return
+    out += [f"## By {title}", "", _row([title, *managers]), _row(["---"] * (len(managers) + 1))]
+    for v in values:
+        row = [v]
+        for manager in managers:
+            mine = [c for c in cells if value(c) == v and c["manager"] == manager]
+            row.append(_summary_mark(mine))
+        out.append(_row(row))
+    out.append("")
+
+
+def _summary_mark(cells: list[dict]) -> str:
+    if not cells:
+        return ""
+    counts = Counter(c["verdict"] for c in cells)
+    detail = " ".join(f"{Verdict(v).symbol}{counts[v.value]}" for v in SEVERITY
+                      if counts.get(v.value))
+    return f"{_mark(worst(c['verdict'] for c in cells))} ({detail})"
 
 
 def _findings(out: list[str], cells: list[dict]) -> None:

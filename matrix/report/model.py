@@ -73,9 +73,15 @@ def load_report(path: str | Path) -> dict:
 
 
 def slim_report(report: dict) -> dict:
-    """The report without snapshots, steps and log tails: enough to compare verdicts against
-    (a baseline to commit), a fraction of the size."""
-    slim = dict(report)
-    slim["cells"] = [{k: v for k, v in cell.items() if k not in ("snapshots", "steps")}
-                     for cell in report["cells"]]
+    """Only what a comparison needs (each cell's id, axes and verdicts, per check): a baseline
+    small enough to commit, free of snapshots, logs and machine details."""
+    keep = ("id", "platform", "manager", "from", "to", "scope", "scenario", "pollution",
+            "shell", "group", "shell_order", "verdict")
+    slim = {k: v for k, v in report.items() if k not in ("cells", "provenance")}
+    slim["provenance"] = {"network": (report.get("provenance") or {}).get("network")}
+    slim["cells"] = [
+        {**{k: cell[k] for k in keep if k in cell},
+         "checks": {name: {"check": name, "verdict": res["verdict"], "evidence": []}
+                    for name, res in cell["checks"].items()}}
+        for cell in report["cells"]]
     return slim
