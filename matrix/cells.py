@@ -63,10 +63,11 @@ class Selection:
     managers: list[str] = field(default_factory=available)
     go: list[str] = field(default_factory=lambda: list(pins.DEFAULT_GO))
     scopes: list[str] = field(default_factory=lambda: list(SCOPES))
+    scenarios: list[str] = field(default_factory=list)  # empty: every scenario
 
     def to_dict(self) -> dict:
         return {"platforms": self.platforms, "managers": self.managers, "go": self.go,
-                "scopes": self.scopes}
+                "scopes": self.scopes, "scenarios": self.scenarios}
 
 
 def split_values(values: list[str] | None) -> list[str]:
@@ -80,7 +81,8 @@ def split_values(values: list[str] | None) -> list[str]:
     return out
 
 
-def make_selection(platforms=None, managers=None, go=None, scopes=None) -> Selection:
+def make_selection(platforms=None, managers=None, go=None, scopes=None,
+                   scenarios=None) -> Selection:
     """Validate the selection options; raises MatrixError naming the bad value."""
     sel = Selection()
     if split_values(platforms):
@@ -101,7 +103,16 @@ def make_selection(platforms=None, managers=None, go=None, scopes=None) -> Selec
         for scope in sel.scopes:
             if scope not in SCOPES:
                 raise MatrixError(f"unknown scope {scope!r}; valid scopes: {', '.join(SCOPES)}")
+    sel.scenarios = split_values(scenarios)
     return sel
+
+
+def check_scenarios(sel: Selection, definition: Definition) -> None:
+    """Scenario names given with --scenario must exist in the definition."""
+    known = [s.name for s in definition.scenarios]
+    for name in sel.scenarios:
+        if name not in known:
+            raise MatrixError(f"unknown scenario {name!r}; valid scenarios: {', '.join(known)}")
 
 
 def build_cells(sel: Selection, definition: Definition | None = None) -> list[Cell]:
@@ -109,12 +120,15 @@ def build_cells(sel: Selection, definition: Definition | None = None) -> list[Ce
     pair, every scenario in every scope it asks for that the selection keeps, every shell
     context of the platform. A scope the manager lacks still yields its cells (UNSUPPORTED)."""
     definition = definition or builtin_definition()
+    check_scenarios(sel, definition)
     cells = []
     for platform_name in sel.platforms:
         platform = get_platform(platform_name)
         for manager in sel.managers:
             for old, new in permutations(sel.go, 2):
                 for spec in definition.scenarios:
+                    if sel.scenarios and spec.name not in sel.scenarios:
+                        continue
                     if not _applies(spec, definition, platform.name, manager):
                         continue
                     for scope in (s for s in spec.scopes if s in sel.scopes):

@@ -32,21 +32,36 @@ class Leg:
 
     # -- facts derived from the snapshot -------------------------------------------------
     def roots(self) -> dict[str, list[str]]:
+        """version -> its install root (as recorded and as resolved); "_dispatcher" is the
+        root of a go that re-executes the selected toolchain (Go's own switching)."""
         found: dict[str, list[str]] = {}
         for version, info in (self.snap.get("roots") or {}).items():
             found[version] = [p for p in {info.get("root"), info.get("real")} if p]
         return found
 
-    def owner(self, path: str | None, real: str | None = None) -> str | None:
-        """The Go version whose install root holds this path, if any."""
+    def owner(self, path: str | None, real: str | None = None,
+              on_path: bool = False) -> str | None:
+        """The Go version whose install root holds this path, if any. ``on_path``: the path
+        is a PATH entry or the go found there, where a dispatching go belongs to no version
+        (what it runs is decided by GOTOOLCHAIN, and checked by goroot, version and build)."""
         if real is None and path:
             real = (self.snap.get("real") or {}).get(path)
         candidates = [os.path.normpath(p) for p in (path, real) if p]
-        for version, roots in self.roots().items():
-            for root in roots:
-                if any(c == root or c.startswith(root.rstrip("/") + "/") for c in candidates):
-                    return version
+
+        def inside(roots: list[str]) -> bool:
+            return any(c == r or c.startswith(r.rstrip("/") + "/")
+                       for c in candidates for r in roots)
+
+        roots = self.roots()
+        if on_path and inside(roots.get("_dispatcher", [])):
+            return None
+        for version, version_roots in roots.items():
+            if not version.startswith("_") and inside(version_roots):
+                return version
         return None
+
+    def dispatching(self, path: str | None, real: str | None = None) -> bool:
+        return self.owner(path, real) is not None and self.owner(path, real, True) is None
 
     def managed(self, entry: dict) -> bool:
         if self.owner(entry.get("entry"), entry.get("real")):
@@ -116,14 +131,17 @@ def check_path(leg: Leg) -> CheckResult:
     result = CheckResult("path")
     entries = leg.snap.get("path_entries") or []
     for e in entries:
-        if leg.owner(e["entry"], e.get("real")) == leg.old:
+        if leg.owner(e["entry"], e.get("real"), on_path=True) == leg.old:
             result.add(Verdict.LEAK, f"expected no PATH entry in go{leg.old}'s root, got "
                                      f"{e['entry']} (→ {e.get('real')})")
     gos = leg.snap.get("go_on_path") or []
     if gos:
         first = gos[0]
-        owner = leg.owner(first["path"], first.get("real"))
-        if owner == leg.new:
+        owner = leg.owner(first["path"], first.get("real"), on_path=True)
+        if leg.dispatching(first["path"], first.get("real")):
+            result.add(Verdict.PASS, f"first go on PATH is {first['path']}, which runs the "
+                                     "toolchain GOTOOLCHAIN selects")
+        elif owner == leg.new:
             result.add(Verdict.PASS, f"first go on PATH is {first['path']} (go{leg.new})")
         elif owner == leg.old:
             result.add(Verdict.LEAK, f"expected the first go on PATH in go{leg.new}'s root, got "
@@ -134,7 +152,7 @@ def check_path(leg: Leg) -> CheckResult:
         result.add(*leg.gone("no go on PATH"))
     shell_go = leg.snap.get("shell_go") or {}
     if shell_go.get("real") and gos and shell_go["real"] != gos[0].get("real"):
-        if leg.owner(shell_go.get("command"), shell_go["real"]) == leg.old:
+        if leg.owner(shell_go.get("command"), shell_go["real"], on_path=True) == leg.old:
             result.add(Verdict.LEAK, f"expected the shell to run {gos[0]['path']}, got "
                                      f"{shell_go['command']} (go{leg.old}, remembered by "
                                      "the shell)")
@@ -218,6 +236,8 @@ def check_gobin(leg: Leg) -> CheckResult:
 
 
 def _toolchain_settings(leg: Leg) -> list[tuple[str, str]]:
+    """Where GOTOOLCHAIN is set, in the order go reads them: the environment wins over the
+    GOENV file, which wins over the go.env default (reported by `go env`)."""
     found = []
     exported = (leg.snap.get("vars") or {}).get("GOTOOLCHAIN")
     if exported is not None:
@@ -226,11 +246,16 @@ def _toolchain_settings(leg: Leg) -> list[tuple[str, str]]:
     for line in content.splitlines():
         if line.startswith("GOTOOLCHAIN="):
             path = (leg.snap.get("goenv_file") or {}).get("path")
-            found.append((f"GOENV file {path}", line.split("=", 1)[1]))
+            found.append((f"GOTOOLCHAIN in the GOENV file {path}", line.split("=", 1)[1]))
     go_env = leg.snap.get("go_env")
-    if go_env and "GOTOOLCHAIN" in go_env:
+    if not found and go_env and "GOTOOLCHAIN" in go_env:
         found.append(("go env GOTOOLCHAIN", go_env["GOTOOLCHAIN"]))
     return found
+
+
+def _running_version(leg: Leg) -> str | None:
+    match = _VERSION_RE.search((leg.snap.get("shell_go") or {}).get("version_output") or "")
+    return match.group(1) if match else None
 
 
 def check_gotoolchain(leg: Leg) -> CheckResult:
@@ -242,17 +267,31 @@ def check_gotoolchain(leg: Leg) -> CheckResult:
         else:
             result.add(*leg.gone("no GOTOOLCHAIN setting to read"))
         return result
-    for where, value in settings:
+    running = _running_version(leg)
+    if not leg.snap.get("go") and not leg.active:
+        where, value = settings[0]
+        result.add(*leg.gone(f"{where}={value}, which no go runs here to read"))
+        return result
+    for rank, (where, value) in enumerate(settings):
         match = re.match(r"go(\d+\.\d+(?:\.\d+|rc\d+)?)", value)
-        if value in _TOOLCHAIN_KEYWORDS or not match:
+        if rank:
+            result.add(Verdict.PASS, f"{where}={value} is overridden by the "
+                                     f"{settings[0][0]}")
+        elif value in _TOOLCHAIN_KEYWORDS or not match:
             result.add(Verdict.PASS, f"{where}={value!r} does not force a version")
+        elif match.group(1) == leg.new:
+            result.add(Verdict.PASS, f"{where}={value} names go{leg.new}")
+        elif running == leg.new:
+            result.add(Verdict.PASS, f"{where}={value}, yet go{leg.new} runs here (a go.mod "
+                                     "toolchain line upgrades it)")
         elif match.group(1) == leg.old:
             result.add(Verdict.LEAK, f"expected no GOTOOLCHAIN forcing go{leg.old}, got "
                                      f"{where}={value}")
-        elif match.group(1) == leg.new:
-            result.add(Verdict.PASS, f"{where}={value} names go{leg.new}")
         else:
             result.add(Verdict.BROKEN, f"expected go{leg.new}, got {where}={value}")
+    for line in ((leg.snap.get("goenv_file") or {}).get("content") or "").splitlines():
+        if line.startswith("GOFLAGS="):
+            result.add(Verdict.SHARED, f"{line} in the GOENV file applies to every Go version")
     return result
 
 

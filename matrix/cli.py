@@ -89,6 +89,8 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
                         help="Go versions to switch between (default: 1.21.13,1.22.10)")
     parser.add_argument("--scope", action="append", metavar="SCOPE",
                         help="selection scopes: global, session, directory (default: all)")
+    parser.add_argument("--scenario", action="append", metavar="NAME",
+                        help="scenarios: clean or a pollution scenario's name (default: all)")
     parser.add_argument("--matrix", metavar="FILE",
                         help="a matrix definition file (TOML) with your own pollution "
                              "fixtures and scenarios; see the README")
@@ -98,14 +100,15 @@ def _run(args: argparse.Namespace) -> int:
     import pytest
 
     from . import docker_env
-    from .cells import make_selection, parse_sources
+    from .cells import check_scenarios, make_selection, parse_sources
     from .definition import load_definition
     from .report import load_report
     from .shards import parse_shard
     from .verdicts import parse_verdicts
 
-    make_selection(args.platform, args.manager, args.go, args.scope)  # exits 2 if bad
-    load_definition(args.matrix)
+    selection = make_selection(args.platform, args.manager, args.go, args.scope,
+                               args.scenario)  # exits 2 when a value is unknown
+    check_scenarios(selection, load_definition(args.matrix))
     parse_verdicts(args.fail_on, "--fail-on")
     parse_sources(args.manager_source)
     if args.shard:
@@ -115,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     argv = ["--pyargs", "matrix.suite", "-p", "no:cacheprovider", "-q", "--run-id", args.run_id,
             "-o", "disable_test_id_escaping_and_forfeit_all_rights_to_community_support=true",
             "--network", args.network, "--report-dir", args.report_dir]
-    for option in ("platform", "manager", "go", "scope"):
+    for option in ("platform", "manager", "go", "scope", "scenario"):
         for value in getattr(args, option) or []:
             argv += [f"--{option}", value]
     if args.fail_on:
@@ -166,7 +169,7 @@ def _list(args: argparse.Namespace) -> int:
     from .cells import build_cells, make_selection
     from .definition import load_definition
 
-    selection = make_selection(args.platform, args.manager, args.go, args.scope)
+    selection = make_selection(args.platform, args.manager, args.go, args.scope, args.scenario)
     for cell in build_cells(selection, load_definition(args.matrix)):
         print(cell.id)
     return 0

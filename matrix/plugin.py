@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from . import __version__
-from .cells import Cell, Scenario, build_cells, make_selection, parse_sources
+from .cells import Cell, Scenario, build_cells, check_scenarios, make_selection, parse_sources
 from .checks import CHECKS
 from .definition import load_definition
 from .errors import MatrixError
@@ -36,6 +36,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Go versions to switch between, at least two (default: 1.21.13,1.22.10)")
     group.addoption("--scope", action="append", default=[], metavar="SCOPE",
                     help="selection scopes: global, session, directory (default: all)")
+    group.addoption("--scenario", action="append", default=[], metavar="NAME",
+                    help="scenarios to run, e.g. clean or stale-goroot (default: all)")
     group.addoption("--matrix", default=None, metavar="FILE",
                     help="a matrix definition file (TOML) adding fixtures and scenarios")
     group.addoption("--network", choices=("auto", "online", "offline"), default="auto",
@@ -61,7 +63,8 @@ def argparse_suppress() -> str:
 
 def _selection(config: pytest.Config):
     return make_selection(config.getoption("platform"), config.getoption("manager"),
-                          config.getoption("go"), config.getoption("scope"))
+                          config.getoption("go"), config.getoption("scope"),
+                          config.getoption("scenario"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config._govm_shard = parse_shard(shard) if shard else None
         config._govm_sources = parse_sources(config.getoption("manager_source"))
         config._govm_definition = load_definition(config.getoption("matrix"))
+        check_scenarios(config._govm_selection, config._govm_definition)
     except MatrixError as exc:
         raise pytest.UsageError(str(exc)) from None
     workerinput = getattr(config, "workerinput", None)

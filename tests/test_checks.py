@@ -75,7 +75,8 @@ def test_gopath_in_old_root_leaks():
 def test_gotoolchain_override_leaks_and_breaks():
     results = classify(load_run("ubuntu-manual-gotoolchain-old"), "bash-login")
     assert results["gotoolchain"].verdict == L
-    assert "GOTOOLCHAIN=go1.21.13" in evidence(results, "gotoolchain").replace("env=", "=")
+    assert "GOTOOLCHAIN in the GOENV file /home/ubuntu/.config/go/env=go1.21.13" in evidence(
+        results, "gotoolchain")
     assert results["version"].verdict == B
     assert results["build"].verdict == B
 
@@ -168,8 +169,18 @@ def test_foreign_goroot_while_active_is_broken():
 
 def test_toolchain_forcing_a_third_version_is_broken():
     run = load_run("ubuntu-manual-clean")
-    run["shells"]["bash-login"]["after"]["vars"]["GOTOOLCHAIN"] = "go1.23.4"
+    after = run["shells"]["bash-login"]["after"]
+    after["vars"]["GOTOOLCHAIN"] = "go1.23.4"
+    after["shell_go"]["version_output"] = "go: downloading go1.23.4 (linux/amd64)"
     assert classify(run, "bash-login")["gotoolchain"].verdict == B
+
+
+def test_outer_toolchain_default_is_no_leak_where_the_new_one_runs():
+    run = load_run("ubuntu-manual-clean")
+    run["shells"]["bash-login"]["after"]["vars"]["GOTOOLCHAIN"] = "go1.21.13+auto"
+    results = classify(run, "bash-login")
+    assert results["gotoolchain"].verdict == P
+    assert "yet go1.22.10 runs here" in evidence(results, "gotoolchain")
 
 
 @pytest.mark.parametrize("gopath,expected", [

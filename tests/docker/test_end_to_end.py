@@ -20,6 +20,9 @@ from matrix.platforms import images_root
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
 
 
+CLEAN = ("--scenario", "clean", "--scope", "global")
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: int = 1500):
     return subprocess.run([sys.executable, "-m", "matrix.cli", "run", *args],
                           capture_output=True, text=True, timeout=timeout,
@@ -32,13 +35,13 @@ def containers_of(docker_client, run_id: str) -> list:
 
 
 def test_workers_write_one_report_and_a_second_run_reuses_everything(tmp_path, docker_client):
-    args = ["--platform", "ubuntu,wsl2", "--manager", "manual", "-n", "2",
+    args = ["--platform", "ubuntu,wsl2", "--manager", "manual", "-n", "2", *CLEAN,
             "-k", "session or bash-login"]
     first = run_cli(*args, "--report-dir", str(tmp_path / "one"))
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
     report = json.loads((tmp_path / "one" / "matrix.json").read_text())
-    assert report["summary"]["cells"] == 8  # 2 platforms × 2 directions × 2 shells
-    assert {c["shell"] for c in report["cells"]} == {"session", "bash-login"}
+    assert report["summary"]["cells"] == 12  # 2 platforms × 2 directions × 3 shells
+    assert {c["shell"] for c in report["cells"]} == {"session", "other-session", "bash-login"}
     assert {c["platform"] for c in report["cells"]} == {"ubuntu", "wsl2"}
     md = (tmp_path / "one" / "matrix.md").read_text()
     assert "## ubuntu × manual" in md and "## wsl2 × manual" in md
@@ -62,8 +65,8 @@ def test_a_failing_install_is_error_with_its_log_and_the_rest_runs(tmp_path, doc
         "set -eu\n", "set -eu\necho 'planted install failure' >&2; exit 7\n", 1))
     dangling = {i.id for i in docker_client.images.list(
         filters={"dangling": True, "label": "io.govm-matrix"})}
-    proc = run_cli("--platform", "ubuntu", "-n", "0", "--report-dir", str(tmp_path / "r"),
-                   env={"GOVM_MATRIX_IMAGES": str(images)})
+    proc = run_cli("--platform", "ubuntu", "--manager", "manual,mise", "-n", "0", *CLEAN,
+                   "--report-dir", str(tmp_path / "r"), env={"GOVM_MATRIX_IMAGES": str(images)})
     assert proc.returncode == 1, proc.stdout[-3000:]
     report = json.loads((tmp_path / "r" / "matrix.json").read_text())
     by_manager = {}
@@ -83,7 +86,7 @@ def test_a_failing_install_is_error_with_its_log_and_the_rest_runs(tmp_path, doc
 def test_ctrl_c_leaves_no_container(tmp_path, docker_client):
     proc = subprocess.Popen(
         [sys.executable, "-m", "matrix.cli", "run", "--platform", "ubuntu", "--manager",
-         "manual", "-n", "0", "--report-dir", str(tmp_path)],
+         "manual", "-n", "0", "--scenario", "clean", "--report-dir", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run_id = None
     deadline = time.monotonic() + 600
@@ -105,7 +108,7 @@ def _verdicts(path) -> dict:
 
 
 def test_three_shards_merged_equal_the_single_run(tmp_path):
-    selection = ["--platform", "ubuntu", "-n", "0"]
+    selection = ["--platform", "ubuntu", "--manager", "manual,mise", "-n", "0", *CLEAN]
     single = run_cli(*selection, "--report-dir", str(tmp_path / "single"))
     assert single.returncode == 0, single.stdout[-2000:]
     for index in (1, 2, 3):
@@ -119,23 +122,24 @@ def test_three_shards_merged_equal_the_single_run(tmp_path):
     assert merge.returncode == 0, merge.stderr
     merged = _verdicts(tmp_path / "merged" / "matrix.json")
     assert merged == _verdicts(tmp_path / "single" / "matrix.json")
-    assert len(merged) == 16
+    assert len(merged) == 20
     sizes = [len(json.loads((tmp_path / f"shard{i}" / "matrix.json").read_text())["cells"])
              for i in (1, 2, 3)]
-    assert sorted(sizes) == [4, 4, 8]  # whole groups (4 shells each) per shard
+    assert sorted(sizes) == [5, 5, 10]  # whole groups (5 shells each) per shard
 
 
 def test_an_empty_shard_still_writes_a_mergeable_report(tmp_path):
     # ubuntu × manual is two groups: the third of three shards holds none.
     proc = run_cli("--platform", "ubuntu", "--manager", "manual", "--shard", "3/3", "-n", "0",
-                   "--report-dir", str(tmp_path))
+                   *CLEAN, "--report-dir", str(tmp_path))
     assert proc.returncode == 0, proc.stdout[-2000:]
     report = json.loads((tmp_path / "matrix.json").read_text())
     assert report["shard"]["index"] == 3 and report["cells"] == []
 
 
 def test_baseline_gates_on_a_planted_regression_only(tmp_path):
-    selection = ["--platform", "ubuntu", "--manager", "manual", "-n", "0", "-k", "bash-login"]
+    selection = ["--platform", "ubuntu", "--manager", "manual", "-n", "0", "-k", "bash-login",
+                 *CLEAN]
     clean = run_cli(*selection, "--report-dir", str(tmp_path / "clean"))
     assert clean.returncode == 0, clean.stdout[-2000:]
     baseline = tmp_path / "baseline.json"
@@ -162,6 +166,7 @@ def test_manager_from_a_local_build(tmp_path):
     local = tmp_path / "mise"
     shutil.copy(ArtifactCache().mirror_dir / "mise" / "mise-v2026.9.15-linux-x64", local)
     proc = run_cli("--platform", "ubuntu", "--manager", "mise", "-n", "0", "-k", "session",
+                   *CLEAN,
                    "--manager-source", f"mise={local}", "--report-dir", str(tmp_path / "r"))
     assert proc.returncode == 0, proc.stdout[-2000:]
     report = json.loads((tmp_path / "r" / "matrix.json").read_text())
@@ -169,3 +174,39 @@ def test_manager_from_a_local_build(tmp_path):
     assert installed["source"].startswith("mise binary local/")
     assert any(a["source"] == f"local build {local}" for a in report["provenance"]["artifacts"])
     assert {c["verdict"] for c in report["cells"]} <= {"PASS", "SHARED"}
+
+
+CORP = """
+schema_version = 1
+include_default = false
+
+[fixtures.corp-profile]
+description = "a corporate /etc/profile.d script that pins GOROOT to the old Go"
+files = [{ path = "/etc/profile.d/corp-go.sh", as = "root",
+           content = "export GOROOT={old_root}\\n" }]
+env = { GOFLAGS = "-mod=mod" }
+
+[[scenarios]]
+name = "corp"
+pollution = ["corp-profile"]
+platforms = ["ubuntu"]
+managers = ["manual"]
+"""
+
+
+def test_a_user_defined_fixture_from_a_file_outside_the_repository(tmp_path):
+    matrix_file = tmp_path / "corp.toml"
+    matrix_file.write_text(CORP)
+    proc = run_cli("--matrix", str(matrix_file), "--scope", "global", "-n", "0",
+                   "-k", "bash-login", "--report-dir", str(tmp_path / "r"))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    report = json.loads((tmp_path / "r" / "matrix.json").read_text())
+    assert {c["id"] for c in report["cells"]} == {
+        "ubuntu/manual/1.21.13→1.22.10/global+corp/bash-login",
+        "ubuntu/manual/1.22.10→1.21.13/global+corp/bash-login"}
+    cell = report["cells"][0]
+    assert cell["pollution"] == ["corp-profile"]
+    assert cell["pollution_fixtures"][0]["description"].startswith("a corporate")
+    assert cell["checks"]["goroot"]["verdict"] == "LEAK"
+    assert cell["snapshots"]["after"]["env"]["GOFLAGS"] == "-mod=mod"
+    assert "global+corp" in (tmp_path / "r" / "matrix.md").read_text()

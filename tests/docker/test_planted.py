@@ -31,7 +31,7 @@ def run_cell(docker_client, image_for, platform: str, manager: str, fixtures=())
             for shell in plat.shells}
 
 
-@pytest.mark.parametrize("manager", ["manual", "mise"])
+@pytest.mark.parametrize("manager", ["manual", "mise", "gotoolchain"])
 def test_clean_switch_passes(docker_client, image_for, manager):
     shells = run_cell(docker_client, image_for, "ubuntu", manager)
     for check, result in shells["session"].items():
@@ -40,7 +40,7 @@ def test_clean_switch_passes(docker_client, image_for, manager):
         assert shells["session"][check].verdict == Verdict.PASS
 
 
-# fixture -> the check that must catch it in a bash login shell, where every rc line is read
+# fixture -> the check that must catch it
 PLANTED = {
     "stale-goroot": "goroot",
     "old-path-entry": "path",
@@ -58,7 +58,9 @@ HEALED = {("mise", "stale-goroot"), ("mise", "old-path-entry")}
 @pytest.mark.parametrize("fixture", list(PLANTED))
 def test_planted_leak_is_reported(docker_client, image_for, manager, fixture):
     shells = run_cell(docker_client, image_for, "ubuntu", manager, (fixture,))
-    login = shells["bash-login"]
+    # A shell where the manager is active and every rc line is read: mise's hook is in
+    # ~/.bashrc, which a non-interactive login shell leaves after its first lines.
+    login = shells["bash-login" if manager == "manual" else "bash-interactive"]
     assert login[PLANTED[fixture]].verdict == Verdict.LEAK, login[PLANTED[fixture]].evidence
     assert overall(login) in BAD
     session = shells["session"]
@@ -74,3 +76,40 @@ def test_planted_leak_on_wsl2_keeps_windows_entries(docker_client, image_for):
     path = shells["bash-login"]["path"]
     assert path.verdict == Verdict.LEAK
     assert any("not Go's kept byte for byte" in line for line in path.evidence)
+
+
+def test_gotoolchain_planted_pin_is_reported(docker_client, image_for):
+    # A GOENV file pinning the old Go (go env -w GOTOOLCHAIN=go<old>) beats Go's own switch
+    # in a session that only exports nothing: here the switch is the same file, so the
+    # planted line is rewritten by `go env -w`; the pin survives where the scope is a shell.
+    plat, man = get_platform("ubuntu"), get_manager("gotoolchain")
+    result = Run(docker_client, image_for("ubuntu", "gotoolchain"), plat, man, OLD, NEW,
+                 "directory", plat.shells, (get_fixture("stale-goroot"),),
+                 name="planted-gotoolchain").execute()
+    assert result.error is None, result.log_tail
+    cells = classify_cell(result.for_shell("bash-login"), OLD, NEW, "gotoolchain",
+                          tuple(man.managed_dirs(plat)))
+    assert cells["goroot"].verdict in BAD, cells["goroot"].evidence
+
+
+# Each default pollution fixture, on a platform it applies to, and what must catch it.
+POLLUTION = [
+    ("ubuntu", "manual", "gopath-tmp", "bash-login", "gopath", Verdict.SHARED, "/tmp/go"),
+    ("ubuntu", "manual", "distro-go", "bash-login", "path", Verdict.BROKEN, "/usr/bin/go"),
+    ("ubuntu", "manual", "distro-go", "sh", "version", Verdict.INACTIVE, "go1.19"),
+    ("ubuntu", "mise", "goenv-pinned", "session", "gotoolchain", Verdict.LEAK,
+     "GOTOOLCHAIN"),
+    ("wsl2", "manual", "windows-go", "sh", "gopath", Verdict.SHARED, "/mnt/c/Users/dev/go"),
+    ("macos-runner", "manual", "paths-d-go", "zsh-login", "version", Verdict.LEAK,
+     "got go1.21.13"),
+]
+
+
+@pytest.mark.parametrize("platform,manager,fixture,shell,check,verdict,text", POLLUTION,
+                         ids=[f"{p[0]}-{p[1]}-{p[2]}" for p in POLLUTION])
+def test_pollution_fixture_is_detected(docker_client, image_for, platform, manager, fixture,
+                                       shell, check, verdict, text):
+    shells = run_cell(docker_client, image_for, platform, manager, (fixture,))
+    result = shells[shell][check]
+    assert result.verdict == verdict, result.evidence
+    assert any(text in line for line in result.evidence), result.evidence
