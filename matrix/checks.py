@@ -29,6 +29,7 @@ class Leg:
     new: str
     manager: str
     managed_dirs: tuple[str, ...] = ()
+    shim_dirs: tuple[str, ...] = ()
 
     # -- facts derived from the snapshot -------------------------------------------------
     def roots(self) -> dict[str, list[str]]:
@@ -61,6 +62,10 @@ class Leg:
         return None
 
     def dispatching(self, path: str | None, real: str | None = None) -> bool:
+        """A go that runs whatever version is selected: a shim, or Go's own dispatcher."""
+        if path and any(os.path.normpath(path).startswith(d.rstrip("/") + "/")
+                        for d in self.shim_dirs):
+            return True
         return self.owner(path, real) is not None and self.owner(path, real, True) is None
 
     def managed(self, entry: dict) -> bool:
@@ -140,7 +145,8 @@ def check_path(leg: Leg) -> CheckResult:
         owner = leg.owner(first["path"], first.get("real"), on_path=True)
         if leg.dispatching(first["path"], first.get("real")):
             result.add(Verdict.PASS, f"first go on PATH is {first['path']}, which runs the "
-                                     "toolchain GOTOOLCHAIN selects")
+                                     f"version {leg.manager} selects (checked by goroot, "
+                                     "version and build)")
         elif owner == leg.new:
             result.add(Verdict.PASS, f"first go on PATH is {first['path']} (go{leg.new})")
         elif owner == leg.old:
@@ -390,7 +396,8 @@ def classify_leg(leg: Leg) -> dict[str, CheckResult]:
 
 def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: str,
                   managed_dirs: tuple[str, ...] = (),
-                  expect: dict[str, str] | None = None) -> dict[str, CheckResult]:
+                  expect: dict[str, str] | None = None,
+                  shim_dirs: tuple[str, ...] = ()) -> dict[str, CheckResult]:
     """Verdicts of one cell from its snapshots: ``base`` (A selected), ``after`` (once B was
     selected), ``back`` (once A was selected again) and, in the session, ``again`` (B once
     more). ``expect`` says which version each phase must show in this shell context (a
@@ -410,7 +417,8 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
             for result in merged.values():
                 result.add(Verdict.ERROR, f"{title}: no snapshot was taken (see the step log)")
             continue
-        leg = Leg(snap, snapshots.get(previous), old, wanted, manager, tuple(managed_dirs))
+        leg = Leg(snap, snapshots.get(previous), old, wanted, manager, tuple(managed_dirs),
+                  tuple(shim_dirs))
         for name, result in classify_leg(leg).items():
             merged[name].verdict = worst([merged[name].verdict, result.verdict])
             merged[name].evidence += [f"{title}: {line}" for line in result.evidence]

@@ -75,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     base.add_argument("report", metavar="REPORT.json")
     base.add_argument("output", metavar="BASELINE.json")
 
+    mirror = sub.add_parser("mirror", help="the artifact cache the loopback mirror serves")
+    mirror_sub = mirror.add_subparsers(dest="mirror_command", metavar="ACTION", required=True)
+    add = mirror_sub.add_parser("add", help="import an artifact you have from elsewhere "
+                                            "(a checkout, a release file) for offline builds")
+    add.add_argument("kind", metavar="KIND", help="one of: " + ", ".join(_mirror_kinds()))
+    add.add_argument("path", metavar="PATH")
+    mirror_sub.add_parser("list", help="every artifact in the cache, with digest and source")
+
     sub.add_parser("clean", help="remove every container and image govm-matrix made "
                                  "(including the image cache)")
     return parser
@@ -206,6 +214,28 @@ def _baseline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mirror_kinds() -> list[str]:
+    from .mirror_add import KINDS
+
+    return list(KINDS)
+
+
+def _mirror(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .artifacts import ArtifactCache, default_cache_root
+
+    if args.mirror_command == "add":
+        from .mirror_add import add
+
+        for key in add(default_cache_root(), args.kind, Path(args.path)):
+            print(f"added {key}")
+        return 0
+    for key, artifact in sorted(ArtifactCache().index().items()):
+        print(f"{key}  sha256:{artifact.sha256}  {artifact.source}")
+    return 0
+
+
 def _clean(args: argparse.Namespace) -> int:
     from . import docker_env
 
@@ -235,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         commands = {"run": _run, "list": _list, "diff": _diff, "merge": _merge,
-                    "baseline": _baseline, "clean": _clean}
+                    "baseline": _baseline, "mirror": _mirror, "clean": _clean}
         return commands[args.command](args)
     except MatrixError as exc:
         print(f"govm-matrix: {exc}", file=sys.stderr)

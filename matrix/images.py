@@ -17,6 +17,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,7 @@ ONLINE_BASE = "ubuntu:24.04"
 ROOTFS_SUITE = "bookworm"
 ROOTFS_PACKAGES = (
     "bash", "zsh", "ca-certificates", "curl", "git", "sudo", "procps", "python3",
-    "passwd", "util-linux", "xz-utils", "less",
+    "passwd", "util-linux", "xz-utils", "less", "zip", "unzip",
 )
 BASE_LABEL = f"{LABEL}.base"
 _STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
@@ -123,12 +124,13 @@ class ImageBuilder:
         return self._build(
             f"{platform.name}-{manager.name}", manager.image_dir, args, parent.id,
             manager.artifact_keys(versions, source_key), base=parent.base,
-            inherited=parent.artifacts,
+            inherited=parent.artifacts, https_hosts=manager.HTTPS_HOSTS,
         )
 
     # -- machinery -----------------------------------------------------------------------
     def _build(self, layer: str, folder: Path, args: dict[str, str], parent_id: str,
-               artifact_keys: list[str], base: dict, inherited: dict) -> ImageRef:
+               artifact_keys: list[str], base: dict, inherited: dict,
+               https_hosts: tuple[str, ...] = ()) -> ImageRef:
         artifacts = {k: self.cache.ensure(k).sha256 for k in artifact_keys}
         below = {**inherited, **artifacts}
         key = _digest({"layer": layer, "files": _folder_digest(folder), "args": args,
@@ -142,31 +144,52 @@ class ImageBuilder:
             except docker.errors.ImageNotFound:
                 pass
             started = time.monotonic()
-            buildargs = dict(args)
+            buildargs = dict(args)  # transport details below stay out of the image's key
             if artifact_keys:
                 buildargs["MIRROR"] = self._mirror_url()
             log: list[str] = []
-            try:
-                for chunk in self.cli.api.build(
-                    fileobj=_context_tar(folder), custom_context=True, tag=tag,
-                    buildargs=buildargs, labels=labels(layer=layer, key=key),
-                    network_mode="host", rm=True, forcerm=True, decode=True, pull=False,
-                ):
-                    if "stream" in chunk:
-                        log.extend(_ANSI.sub("", chunk["stream"]).rstrip("\n").splitlines())
-                    if "error" in chunk:
-                        log.extend(chunk["error"].splitlines())
-                        self._remove_leftovers(log)
-                        raise BuildFailed(
-                            f"image {layer} failed to build: {chunk['error'].strip()[:300]}",
-                            log[-40:],
-                        )
-            except docker.errors.APIError as exc:
-                self._remove_leftovers(log)
-                raise BuildFailed(f"image {layer} failed to build: {exc}", log[-40:]) from None
+            with ExitStack() as stack:
+                extra_hosts = None
+                if https_hosts:
+                    https = stack.enter_context(self._https_mirror(https_hosts))
+                    buildargs["MIRROR_CA"] = https.ca_pem
+                    extra_hosts = https.extra_hosts()
+                self._stream_build(layer, folder, tag, key, buildargs, extra_hosts, log)
             image = self.cli.images.get(tag)
             return ImageRef(tag, image.id, layer, True, round(time.monotonic() - started, 1),
                             base, below)
+
+    @contextmanager
+    def _https_mirror(self, hosts: tuple[str, ...]):
+        """The HTTPS mirror for hard-coded download hosts, one per machine at a time (it
+        needs port 443)."""
+        from .https_mirror import HttpsMirror
+
+        with FileLock(str(self.locks / "https-mirror.lock")):
+            with HttpsMirror(self.cache.mirror_dir, hosts) as https:
+                yield https
+
+    def _stream_build(self, layer: str, folder: Path, tag: str, key: str, buildargs: dict,
+                      extra_hosts: dict | None, log: list[str]) -> None:
+        try:
+            for chunk in self.cli.api.build(
+                fileobj=_context_tar(folder), custom_context=True, tag=tag,
+                buildargs=buildargs, labels=labels(layer=layer, key=key),
+                network_mode="host", rm=True, forcerm=True, decode=True, pull=False,
+                extra_hosts=extra_hosts,
+            ):
+                if "stream" in chunk:
+                    log.extend(_ANSI.sub("", chunk["stream"]).rstrip("\n").splitlines())
+                if "error" in chunk:
+                    log.extend(chunk["error"].splitlines())
+                    self._remove_leftovers(log)
+                    raise BuildFailed(
+                        f"image {layer} failed to build: {chunk['error'].strip()[:300]}",
+                        log[-40:],
+                    )
+        except docker.errors.APIError as exc:
+            self._remove_leftovers(log)
+            raise BuildFailed(f"image {layer} failed to build: {exc}", log[-40:]) from None
 
     def _remove_leftovers(self, log: list[str]) -> None:
         """Remove the untagged step images a failed build left (newest first); a build

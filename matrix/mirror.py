@@ -13,28 +13,20 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-class Mirror:
-    """A static file server on an ephemeral loopback port, for as long as the context lasts."""
+class ServedFolder:
+    """A server answering from a daemon thread for as long as the context lasts."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+    _server = None
+    _thread: threading.Thread | None = None
 
-    @property
-    def url(self) -> str:
+    def _make_server(self):
+        raise NotImplementedError
+
+    def start(self):
         if self._server is None:
-            raise RuntimeError("mirror not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Mirror:
-        if self._server is None:
-            self.root.mkdir(parents=True, exist_ok=True)
-            handler = functools.partial(_QuietHandler, directory=str(self.root))
-            self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            self._server.daemon_threads = True
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+            self._server = self._make_server()
+            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                            name=type(self).__name__)
             self._thread.start()
         return self
 
@@ -44,8 +36,29 @@ class Mirror:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> Mirror:
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class Mirror(ServedFolder):
+    """A static file server on an ephemeral loopback port."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("mirror not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def _make_server(self) -> ThreadingHTTPServer:
+        self.root.mkdir(parents=True, exist_ok=True)
+        handler = functools.partial(_QuietHandler, directory=str(self.root))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        return server

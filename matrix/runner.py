@@ -66,6 +66,7 @@ class RunResult:
     manager_info: dict = field(default_factory=dict)
     roots: dict = field(default_factory=dict)
     seconds: float = 0.0
+    unsupported: str | None = None  # the manager's own words when it cannot do the scenario
 
     def for_shell(self, shell: str) -> dict[str, dict | None]:
         return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES
@@ -126,9 +127,9 @@ class Run:
         return self._exec(step, self._user, "%s %s %s", *SHELL_ARGV[shell], command,
                           check=check)
 
-    def _login(self, step: str, command: str):
+    def _login(self, step: str, command: str, check: bool = True):
         shell = f"{self.platform.login_shell}-login"
-        return self._in_shell(step, shell, command)
+        return self._in_shell(step, shell, command, check=check)
 
     def _switch_in_session(self, version: str) -> str:
         """What a person types in the session to switch to ``version`` in this scope."""
@@ -187,6 +188,13 @@ class Run:
         return self.result
 
     def _steps(self) -> None:
+        probe = self.manager.unsupported_probe(self.new, self.scope, self.platform)
+        if probe:
+            out = self._login(f"can {self.manager.name} do it", probe, check=False)
+            if out.rc != 0:
+                self.result.unsupported = self.manager.unsupported_reason(
+                    probe, out.rc, out.stdout + out.stderr)
+                return
         info = self._exec("read install roots", self._user,
                           "cat /opt/govm-matrix/roots.json /opt/govm-matrix/manager.json")
         roots_line, manager_line = info.stdout.strip().splitlines()[:2]

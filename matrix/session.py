@@ -89,6 +89,9 @@ class MatrixSession:
             manager.select(scenario.new, scenario.scope, platform)
         except Unsupported as exc:
             return GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=str(exc))
+        missing = self._missing_artifacts(manager)
+        if missing:
+            return GroupOutcome(verdict=Verdict.SKIPPED, reason=missing)
         key = (cell.platform, cell.manager)
         if key in self._image_failures:
             return self._image_failures[key]
@@ -104,7 +107,27 @@ class MatrixSession:
         fixtures = tuple(self.definition.fixtures.get(name) for name in scenario.pollution)
         run = Run(self.cli, image, platform, manager, scenario.old, scenario.new,
                   scenario.scope, platform.shells, fixtures, self.run_id, cell.group).execute()
+        if run.unsupported:
+            return GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=run.unsupported,
+                                image=image)
         return GroupOutcome(run=run, image=image)
+
+    def _missing_artifacts(self, manager) -> str | None:
+        """Why the manager's cells are SKIPPED: an artifact that cannot be fetched here is
+        not in the mirror (a local build given with --manager-source replaces its own)."""
+        from .mirror_add import KINDS, kind_for
+
+        replaced = set()
+        if manager.name in self.sources and manager.SOURCE_ARTIFACT:
+            replaced.add(manager.build_args(None)[manager.SOURCE_ARTIFACT])
+        for key, description in manager.REQUIRES.items():
+            if key in replaced or (self.cache.mirror_dir / key).is_file():
+                continue
+            kind = kind_for(key) or "?"
+            hint = KINDS[kind].path if kind in KINDS else "the file"
+            return (f"missing {description} ({key}); add it with: govm-matrix mirror add "
+                    f"{kind} <{hint}>")
+        return None
 
     # -- cells -----------------------------------------------------------------------------
     def evaluate(self, cell: Cell) -> dict:
@@ -130,7 +153,7 @@ def cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None
     manager = get_manager(cell.manager)
     data["manager_behaviour"] = dict(manager.BEHAVIOUR)
     data["image"] = outcome.image.to_dict() if outcome.image else None
-    if outcome.run is None:
+    if outcome.run is None or outcome.verdict is not None:
         verdict = outcome.verdict or Verdict.ERROR
         data.update(verdict=verdict.value, error=outcome.reason, log_tail=outcome.log_tail,
                     checks={name: {"check": name, "verdict": verdict.value,
@@ -144,7 +167,8 @@ def cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None
     scenario = cell.scenario
     expect = expectations(scenario.scope, cell.shell, scenario.old, scenario.new)
     results = classify_cell(snapshots, scenario.old, scenario.new, cell.manager,
-                            tuple(manager.managed_dirs(platform)), expect)
+                            tuple(manager.managed_dirs(platform)), expect,
+                            tuple(manager.shim_dirs(platform)))
     data["expect"] = expect
     verdict = overall(results)
     error = run.error

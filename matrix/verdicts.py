@@ -13,6 +13,7 @@ class Verdict(str, Enum):
     SHARED = "SHARED"
     INACTIVE = "INACTIVE"
     UNSUPPORTED = "UNSUPPORTED"
+    SKIPPED = "SKIPPED"
     ERROR = "ERROR"
 
     @property
@@ -28,6 +29,7 @@ SYMBOLS = {
     Verdict.SHARED: "≈",
     Verdict.INACTIVE: "○",
     Verdict.UNSUPPORTED: "–",
+    Verdict.SKIPPED: "»",
     Verdict.ERROR: "?",
 }
 
@@ -38,6 +40,7 @@ SEVERITY = [
     Verdict.LEAK,
     Verdict.BROKEN,
     Verdict.UNSUPPORTED,
+    Verdict.SKIPPED,
     Verdict.INACTIVE,
     Verdict.SHARED,
     Verdict.PASS,

@@ -1,6 +1,6 @@
 # Shell helpers for the image layers (manager install scripts, platform set-up): platform
 # facts, mirror downloads with checksums, the build-cache warm-up.
-. /etc/govm-matrix/platform.env
+if [ -r /etc/govm-matrix/platform.env ]; then . /etc/govm-matrix/platform.env; fi
 
 fetch_verified() {  # fetch_verified URL DEST: download and check against URL.sha256
   curl -fsS "$1" -o "$2"
@@ -26,4 +26,40 @@ append_line() {  # append_line FILE LINE: append as the user, creating the file 
 
 write_roots() {  # write_roots JSON
   mkdir -p /opt/govm-matrix && printf '%s\n' "$1" > /opt/govm-matrix/roots.json
+}
+
+# The HTTPS mirror's certificate authority (build arg MIRROR_CA), trusted for one build step
+# only: trust_mirror_ca installs it and arranges its removal on every exit; untrust_mirror_ca
+# removes it and fails if it is still trusted.
+MIRROR_CA_FILE=/usr/local/share/ca-certificates/govm-mirror.crt
+trust_mirror_ca() {
+  [ -n "${MIRROR_CA:-}" ] || { echo "no MIRROR_CA: this layer needs the HTTPS mirror" >&2; exit 1; }
+  trap 'rm -f "$MIRROR_CA_FILE"; update-ca-certificates --fresh >/dev/null 2>&1' EXIT
+  printf '%s\n' "$MIRROR_CA" > "$MIRROR_CA_FILE" && update-ca-certificates >/dev/null 2>&1
+}
+untrust_mirror_ca() {
+  rm -f "$MIRROR_CA_FILE" && update-ca-certificates --fresh >/dev/null 2>&1 && trap - EXIT
+  if grep -qF -- "$(printf '%s\n' "$MIRROR_CA" | sed -n 2p)" /etc/ssl/certs/ca-certificates.crt
+  then echo "the mirror CA is still trusted" >&2; exit 1; fi
+}
+
+# asdf_golang ASDF: add the asdf-golang plugin from the mirror (as its README says, `asdf plugin
+# add golang <url>`), install each of $GO_VERSIONS with it and record the roots that `asdf
+# where` reports; sets plugin_commit.
+asdf_golang() {
+  as_user "$1" plugin add golang "$MIRROR/$ASDF_GOLANG_GIT"
+  plugin=$PLATFORM_HOME/.asdf/plugins/golang
+  as_user git -C "$plugin" remote set-url origin https://github.com/asdf-community/asdf-golang.git
+  plugin_commit=$(as_user git -C "$plugin" rev-parse --short=12 HEAD)
+  roots=""
+  for v in $GO_VERSIONS; do
+    # downloads https://dl.google.com/go/go$v.linux-amd64.tar.gz and .sha256: the HTTPS mirror
+    as_user "$1" install golang "$v"
+    root=$(as_user "$1" where golang "$v")
+    "$root/go/bin/go" version | grep -qF "go version go$v " \
+      || { echo "asdf where golang $v gave $root, which does not hold go$v" >&2; exit 1; }
+    warm_build_cache "$root/go/bin/go"
+    roots="$roots${roots:+, }\"$v\": \"$root\""
+  done
+  write_roots "{$roots}"
 }

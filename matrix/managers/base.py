@@ -30,6 +30,14 @@ class Manager(ABC):
     #: the build argument naming the mirror key of the manager's own program, for managers
     #: that can be installed from a local build (--manager-source); "" for none
     SOURCE_ARTIFACT: str = ""
+    #: mirror keys the layer needs that cannot be fetched (offline), with what each is; when
+    #: one is missing every cell of the manager is SKIPPED naming it and `mirror add`
+    REQUIRES: dict[str, str] = {}
+    #: hosts the manager's install downloads from over hard-coded https URLs: during the
+    #: build they resolve to an HTTPS mirror on 127.0.0.1:443 with a CA made for the run
+    HTTPS_HOSTS: tuple[str, ...] = ()
+    #: the name the report shows, when the adapter is not the plain tool (a workaround)
+    LABEL: str = ""
 
     @property
     def name(self) -> str:
@@ -61,6 +69,19 @@ class Manager(ABC):
 
     @abstractmethod
     def _select(self, version: str, scope: str, platform: Platform) -> str: ...
+
+    def shim_dirs(self, platform: Platform) -> list[str]:
+        """Directories of shims: a go there runs whatever version the manager selects."""
+        return []
+
+    def unsupported_probe(self, version: str, scope: str, platform: Platform) -> str | None:
+        """A command whose failure shows, in the manager's own words, that it cannot do the
+        scenario at all (e.g. `sdk install go <version>`); None when there is none."""
+        return None
+
+    def unsupported_reason(self, command: str, status: int, output: str) -> str:
+        lines = [line for line in output.splitlines() if line.strip()]
+        return f"`{command}` exited {status}: {lines[-1] if lines else 'no output'}"
 
     @abstractmethod
     def managed_dirs(self, platform: Platform) -> list[str]:

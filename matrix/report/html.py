@@ -39,7 +39,7 @@ th{background:#eef0f4}#matrix th{position:sticky;top:var(--filters-height,3.6em)
 .v{display:inline-block;padding:0 .35em;border-radius:3px}
 .v-PASS{background:#d8f3dc;color:#14532d}.v-LEAK{background:#fcd4d4;color:#7f1010}
 .v-BROKEN{background:#f9c9a8;color:#7a2e00}.v-SHARED{background:#dde8fb;color:#1d3d7a}
-.v-INACTIVE{background:#ececec;color:#444}.v-UNSUPPORTED{background:#f3e8c2;color:#5c4700}
+.v-INACTIVE{background:#ececec;color:#444}.v-UNSUPPORTED{background:#f3e8c2;color:#5c4700}.v-SKIPPED{background:#e4e8f3;color:#2d3a5c}
 .v-ERROR{background:#6b1d7a;color:#fff}.cellv{font-weight:bold}
 #drilldown{position:fixed;top:0;right:0;bottom:0;width:min(52em,60vw);overflow:auto;
 background:#fff;border-left:2px solid #2d5bb8;box-shadow:-4px 0 12px #0003;padding:0 1em 2em;

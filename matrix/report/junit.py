@@ -3,7 +3,7 @@
 One ``<testsuite name="govm-matrix">`` holds one ``<testcase>`` per cell (classname
 ``<platform>.<manager>``, name the cell id) with the cell's coordinates and verdict as
 ``<properties>``. ERROR becomes ``<error>`` with the log tail, LEAK and BROKEN become
-``<failure>`` with the evidence, UNSUPPORTED and INACTIVE become ``<skipped>``; PASS and
+``<failure>`` with the evidence, UNSUPPORTED, SKIPPED and INACTIVE become ``<skipped>``; PASS and
 SHARED are plain passing test cases.
 """
 
@@ -18,7 +18,7 @@ from .model import VERDICT_MEANINGS
 SUITE_NAME = "govm-matrix"
 PROPERTIES = ("platform", "manager", "from", "to", "scope", "pollution", "shell", "verdict")
 FAILURES = (Verdict.LEAK.value, Verdict.BROKEN.value)
-SKIPS = (Verdict.UNSUPPORTED.value, Verdict.INACTIVE.value)
+SKIPS = (Verdict.UNSUPPORTED.value, Verdict.SKIPPED.value, Verdict.INACTIVE.value)
 QUIET = (Verdict.PASS.value, Verdict.SHARED.value)
 
 # Characters XML 1.0 cannot hold (log tails may carry terminal escapes).

@@ -24,6 +24,8 @@ VERDICT_MEANINGS = {
     Verdict.SHARED: "state shared by every version by the tool's design (e.g. one ~/go)",
     Verdict.INACTIVE: "the manager is not active in this shell context",
     Verdict.UNSUPPORTED: "the manager cannot do what the scenario asks",
+    Verdict.SKIPPED: "an artifact that cannot be had here is missing; the reason names it and "
+                     "the command that adds it",
     Verdict.ERROR: "the harness could not decide (build failed, step failed, timeout)",
 }
 
