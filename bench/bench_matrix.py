@@ -53,7 +53,7 @@ def floor_once(cli, image_tag: str, user: str, home: str) -> float:
                              network_mode="none", user=user, working_dir=home,
                              hostname="localhost", labels=docker_env.labels("bench"))
     try:
-        ctr.put_archive("/tmp", _probe_archive("exit\n"))
+        ctr.put_archive("/tmp", _probe_archive({"session.sh": "exit\n", "other.sh": "exit\n"}))
         host = testinfra.get_host(f"docker://{user}@{ctr.id}")
         for phase in ("base", "after", "back"):
             out = host.run("%s %s %s", *SHELL_ARGV["bash-login"],

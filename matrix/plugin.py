@@ -9,6 +9,7 @@ single process with ``-n0``, writes the report once at the end of the session.
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 
 import pytest
@@ -189,6 +190,10 @@ class _Collector:
             return
         docker_env.remove_containers(cli, self.config._govm_run_id)
         cli.close()
+        from .artifacts import ArtifactCache
+
+        shutil.rmtree(ArtifactCache().root / "runs" / self.config._govm_run_id,
+                      ignore_errors=True)
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:
         if not self.written:

@@ -67,6 +67,7 @@ class RunResult:
     roots: dict = field(default_factory=dict)
     seconds: float = 0.0
     unsupported: str | None = None  # the manager's own words when it cannot do the scenario
+    switch_failures: list[str] = field(default_factory=list)  # switch commands that failed
 
     def for_shell(self, shell: str) -> dict[str, dict | None]:
         return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES
@@ -212,10 +213,10 @@ class Run:
                 self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)
         plain = [s for s in self.shells if s in SHELL_ARGV]
         if self.scope == "directory":
-            self._login(f"pin go{self.new} in {PROJECT}",
-                        f"mkdir -p {PROJECT} && cd {PROJECT} && cp /tmp/govm/hello.go main.go && "
-                        "printf 'module hello\\n\\ngo 1.21\\n' > go.mod && "
-                        + self.manager.select(self.new, "directory", self.platform))
+            self._switch(f"pin go{self.new} in {PROJECT}",
+                         f"mkdir -p {PROJECT} && cd {PROJECT} && cp /tmp/govm/hello.go main.go && "
+                         "printf 'module hello\\n\\ngo 1.21\\n' > go.mod && "
+                         + self.manager.select(self.new, "directory", self.platform))
         self._select_global(self.old, f"select go{self.old}")
         self._probe_all(plain, "base")
         if "session" in self.shells:
@@ -229,7 +230,17 @@ class Run:
         self._probe_all(plain, "back")
 
     def _select_global(self, version: str, step: str):
-        return self._login(step, self.manager.select(version, "global", self.platform))
+        return self._switch(step, self.manager.select(version, "global", self.platform))
+
+    def _switch(self, step: str, command: str):
+        """A switch that fails is a finding, not the end of the run: the snapshots after it
+        show what state it left."""
+        out = self._login(step, command, check=False)
+        if out.rc != 0:
+            lines = (out.stderr or out.stdout).strip().splitlines() or ["no output"]
+            self.result.switch_failures.append(
+                f"{step}: `{command}` exited {out.rc}: {lines[-1][:300]}")
+        return out
 
     def _probe_all(self, shells: list[str], phase: str, prefix: str = "") -> None:
         for shell in shells:

@@ -7,8 +7,14 @@ process sees, the others reuse it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import traceback
 import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+from filelock import FileLock
 
 from . import docker_env, pins
 from .artifacts import ArtifactCache
@@ -32,6 +38,19 @@ class GroupOutcome:
                  log_tail: list[str] | None = None) -> None:
         self.run, self.image = run, image
         self.verdict, self.reason, self.log_tail = verdict, reason, log_tail or []
+
+    def to_dict(self) -> dict:
+        return {"run": asdict(self.run) if self.run else None,
+                "image": self.image.to_dict() if self.image else None,
+                "verdict": self.verdict.value if self.verdict else None,
+                "reason": self.reason, "log_tail": self.log_tail}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GroupOutcome:
+        return cls(RunResult(**data["run"]) if data["run"] else None,
+                   ImageRef(**data["image"]) if data["image"] else None,
+                   Verdict(data["verdict"]) if data["verdict"] else None,
+                   data["reason"], data["log_tail"])
 
 
 class MatrixSession:
@@ -72,9 +91,24 @@ class MatrixSession:
 
     # -- groups ----------------------------------------------------------------------------
     def outcome(self, cell: Cell) -> GroupOutcome:
+        """The group's outcome: run once for the whole run, whichever process asks first (the
+        others, e.g. other xdist workers, wait for it and read it back)."""
         if cell.group not in self._groups:
-            self._groups[cell.group] = self._run_group(cell)
+            shared = self.shared_dir / (hashlib.sha256(cell.group.encode()).hexdigest()[:24]
+                                        + ".json")
+            self.shared_dir.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(shared) + ".lock"):
+                if shared.is_file():
+                    outcome = GroupOutcome.from_dict(json.loads(shared.read_text()))
+                else:
+                    outcome = self._run_group(cell)
+                    shared.write_text(json.dumps(outcome.to_dict()))
+            self._groups[cell.group] = outcome
         return self._groups[cell.group]
+
+    @property
+    def shared_dir(self) -> Path:
+        return self.cache.root / "runs" / self.run_id
 
     def image_for(self, platform_name: str, manager_name: str) -> ImageRef:
         return self.builder.manager(get_platform(platform_name), get_manager(manager_name),
@@ -170,6 +204,8 @@ def cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None
                             tuple(manager.managed_dirs(platform)), expect,
                             tuple(manager.shim_dirs(platform)))
     data["expect"] = expect
+    for failure in run.switch_failures:
+        results["version"].add(Verdict.BROKEN, f"expected the switch to work, got {failure}")
     verdict = overall(results)
     error = run.error
     if error and verdict != Verdict.ERROR:
