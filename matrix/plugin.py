@@ -94,6 +94,22 @@ class _XdistHooks:
     def pytest_configure_node(self, node) -> None:
         node.workerinput["govm_run_id"] = self.config._govm_run_id
 
+    def pytest_xdist_make_scheduler(self, config, log):
+        """With --dist loadgroup, the cells of one group go to one worker, in order: they
+        share one container run. (xdist's own grouping by mark splits ids holding '/'.)"""
+        if config.getoption("dist") != "loadgroup":
+            return None
+        from xdist.scheduler import LoadGroupScheduling
+
+        class CellGroupScheduling(LoadGroupScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                match = _ID_RE.search(nodeid)
+                if match:
+                    return match.group("id").rsplit("/", 1)[0]
+                return super()._split_scope(nodeid)
+
+        return CellGroupScheduling(config, log)
+
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "cell" not in metafunc.fixturenames:

@@ -36,3 +36,16 @@ def classic_matrix():
 
     sel = make_selection(managers=["manual", "mise"], scopes=["global"])
     return sel, build_cells(sel, Definition(scenarios=[ScenarioSpec("clean")]))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Container tests share images and the Docker engine: one worker runs all of them, in
+    order, while the other runs the rest. (Marks are not used for this: xdist's grouping by
+    mark does not hold for node ids with a folder in them.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DockerTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/docker" if nodeid.startswith("tests/docker/") else nodeid
+
+    return DockerTogether(config, log)

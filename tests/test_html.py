@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -183,3 +184,36 @@ def test_the_page_filters_and_drills_down_in_a_real_browser(browser, tmp_path):
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
 
+
+
+REAL_REPORT = os.environ.get("GOVM_MATRIX_REPORT_HTML")
+
+
+@pytest.mark.skipif(not REAL_REPORT, reason="set GOVM_MATRIX_REPORT_HTML to a matrix.html "
+                                            "written by a run (CI does, after the matrix)")
+def test_a_real_report_renders_and_drills_down(browser):
+    """The page of a whole matrix run, as CI publishes it: every cell is a row, the filters
+    narrow it, and each kind of verdict it holds opens to its evidence."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    page = Path(REAL_REPORT)
+    report = json.loads(page.with_name("matrix.json").read_text())
+    browser.get(page.resolve().as_uri())
+    rows = browser.find_elements(By.CSS_SELECTOR, "#matrix tbody tr")
+    assert len(rows) == report["summary"]["cells"]
+    platform = report["cells"][0]["platform"]
+    Select(browser.find_element(By.ID, "filter-platform")).select_by_value(platform)
+    wanted = sum(1 for c in report["cells"] if c["platform"] == platform)
+    assert browser.find_element(By.ID, "row-count").text == (
+        f"showing {wanted} of {len(rows)} cells")
+    Select(browser.find_element(By.ID, "filter-platform")).select_by_value("")
+    panel = browser.find_element(By.ID, "drilldown")
+    for verdict in {c["verdict"] for c in report["cells"]}:
+        index = next(i for i, c in enumerate(report["cells"]) if c["verdict"] == verdict)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})",
+                               browser.find_element(By.ID, f"cell-{index}"))
+        browser.find_element(By.ID, f"cell-{index}").click()
+        assert panel.is_displayed() and report["cells"][index]["id"] in panel.text
+        browser.find_element(By.ID, "drilldown-close").click()
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]

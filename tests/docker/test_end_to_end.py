@@ -15,9 +15,9 @@ import pytest
 from matrix.artifacts import ArtifactCache
 from matrix.platforms import images_root
 
-# Container tests share images and the Docker engine: one xdist worker runs them in order,
-# so that no test sees another's builds or containers (run with --dist loadgroup).
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
+# Container tests share images and the Docker engine: one xdist worker runs them in order
+# (tests/conftest.py schedules them), so that no test sees another's builds or containers.
+pytestmark = pytest.mark.docker
 
 
 CLEAN = ("--scenario", "clean", "--scope", "global")

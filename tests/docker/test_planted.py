@@ -12,9 +12,9 @@ from matrix.platforms import get_platform
 from matrix.runner import Run
 from matrix.verdicts import Verdict
 
-# Container tests share images and the Docker engine: one xdist worker runs them in order,
-# so that no test sees another's builds or containers (run with --dist loadgroup).
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
+# Container tests share images and the Docker engine: one xdist worker runs them in order
+# (tests/conftest.py schedules them), so that no test sees another's builds or containers.
+pytestmark = pytest.mark.docker
 
 OLD, NEW = "1.21.13", "1.22.10"
 BAD = {Verdict.LEAK, Verdict.BROKEN}
