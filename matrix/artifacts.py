@@ -147,6 +147,8 @@ class ArtifactCache:
                 return self._fetch_mise(key, version)
             if kind == "goproxy":
                 return self._toolchain_module(key)
+            if kind == "git" and self.is_online:
+                return self._clone_upstream(key)
             if kind == "local":
                 raise MatrixError(f"local artifact {key} is gone from the cache; give "
                                   "--manager-source again", EXIT_ENVIRONMENT)
@@ -220,6 +222,27 @@ class ArtifactCache:
                 if f"{stem}.{ext}" == key:
                     wanted = found
         return wanted
+
+    def _clone_upstream(self, key: str) -> Artifact:
+        """Online, a plugin or manager repository is cloned from its upstream (asdf at its
+        pinned tag) and served to builds from the mirror, as `mirror add` does offline."""
+        from .mirror_add import _ADDERS, kind_for
+
+        upstream = {"asdf": (pins.ASDF_REPO, f"v{pins.ASDF_015_VERSION}"),
+                    "asdf-golang": (pins.ASDF_GOLANG_REPO, None)}
+        kind = kind_for(key)
+        if kind not in upstream:
+            raise MatrixError(f"no recipe for artifact {key!r}")
+        url, tag = upstream[kind]
+        with tempfile.TemporaryDirectory(dir=self.root) as tmp:
+            clone = Path(tmp) / kind
+            _run_tool(["git", "clone", "-q", *(["--branch", tag] if tag else []), url,
+                       str(clone)], url)
+            _ADDERS[kind](self, clone)
+        found = self._cached(key)
+        if found is None:
+            raise MatrixError(f"cloning {url} did not give {key}", EXIT_ENVIRONMENT)
+        return found
 
     def _ensure_unlocked(self, key: str) -> Artifact:
         found = self._cached(key)

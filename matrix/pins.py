@@ -49,3 +49,12 @@ MISE_NPM_INTEGRITY = (
 )
 MISE_RELEASE_URL = "https://github.com/jdx/mise/releases/download/v{version}/mise-v{version}-linux-x64"
 MISE_RELEASE_SHASUMS = "https://github.com/jdx/mise/releases/download/v{version}/SHASUMS256.txt"
+
+# asdf: 0.15.x is the bash implementation, cloned at its tag; 0.16+ is a Go binary (0.16.x
+# clones plugins with go-git, which cannot use git's dumb HTTP; the git command is used again
+# from 0.17.0). Neither release publishes a sha256 (0.18.0 has only an .md5): offline they come
+# from `govm-matrix mirror add`, which records the sha256 of what was added.
+ASDF_015_VERSION = "0.15.0"
+ASDF_VERSION = "0.18.0"
+ASDF_REPO = "https://github.com/asdf-vm/asdf.git"
+ASDF_GOLANG_REPO = "https://github.com/asdf-community/asdf-golang.git"

@@ -157,6 +157,12 @@ class MatrixSession:
         for key, description in manager.REQUIRES.items():
             if key in replaced or (self.cache.mirror_dir / key).is_file():
                 continue
+            if self.cache.is_online:
+                try:
+                    self.cache.ensure(key)  # what has an online recipe is fetched now
+                    continue
+                except MatrixError:
+                    pass
             kind = kind_for(key) or "?"
             hint = KINDS[kind].path if kind in KINDS else "the file"
             return (f"missing {description} ({key}); add it with: govm-matrix mirror add "

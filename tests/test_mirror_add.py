@@ -279,3 +279,14 @@ def test_every_key_an_adapter_requires_is_written_by_a_kind():
         for key in getattr(get_manager(name), "REQUIRES", {}):
             assert kind_for(key) in KINDS, f"{name} requires {key}, which no kind writes"
     assert kind_for("go/go1.22.10.linux-amd64.tar.gz") is None
+
+
+def test_online_the_plugin_is_cloned_from_its_upstream_into_the_mirror(tmp_path, golang_checkout,
+                                                                      monkeypatch):
+    from matrix.managers.asdf015 import ASDF_GOLANG_REFS_KEY
+
+    monkeypatch.setattr(pins, "ASDF_GOLANG_REPO", golang_checkout.as_uri())
+    cache = ArtifactCache(tmp_path / "cache", network="online")
+    artifact = cache.ensure(ASDF_GOLANG_REFS_KEY)
+    assert artifact.key == ASDF_GOLANG_REFS_KEY
+    assert (cache.mirror_dir / ASDF_GOLANG_REFS_KEY).is_file()

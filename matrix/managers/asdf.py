@@ -14,6 +14,7 @@ a binary with ``govm-matrix mirror add asdf-binary <path>``, or else the cells a
 
 from __future__ import annotations
 
+from ..pins import ASDF_VERSION
 from ..platforms import Platform
 from .asdf015 import (
     ASDF_GOLANG_GIT,
@@ -24,7 +25,6 @@ from .asdf015 import (
 )
 from .base import Manager, q
 
-ASDF_VERSION = "0.18.0"
 ASDF_RELEASE_URL = ("https://github.com/asdf-vm/asdf/releases/download/v{version}/"
                     "asdf-v{version}-linux-amd64.tar.gz")
 # The release workflow (wangyoucao577/go-release-action) publishes an .md5 beside each archive.

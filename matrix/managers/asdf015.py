@@ -10,12 +10,13 @@ downloads, which asdf-golang hard-codes to ``https://dl.google.com/go/``, from t
 
 from __future__ import annotations
 
+from .. import pins
+from ..pins import ASDF_015_VERSION
 from ..platforms import Platform
 from .base import Manager, q
 
-ASDF_015_VERSION = "0.15.0"
-ASDF_REPO_URL = "https://github.com/asdf-vm/asdf.git"
-ASDF_GOLANG_REPO_URL = "https://github.com/asdf-community/asdf-golang.git"
+ASDF_REPO_URL = pins.ASDF_REPO
+ASDF_GOLANG_REPO_URL = pins.ASDF_GOLANG_REPO
 # Mirror paths of the bare repositories `mirror add asdf|asdf-golang` writes; each is served
 # over git's dumb HTTP protocol, and its info/refs file stands for the whole repository.
 ASDF_GIT = "git/asdf.git"
