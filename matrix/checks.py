@@ -19,6 +19,7 @@ from .verdicts import CheckResult, Verdict, worst
 CHECKS = ("goroot", "path", "gopath", "gobin", "gotoolchain", "version", "build")
 _TOOLCHAIN_KEYWORDS = {"", "auto", "local", "path", "local+auto", "local+path"}
 _VERSION_RE = re.compile(r"go version go(\S+)")
+_TOOLCHAIN_MODULE = re.compile(r"/golang\.org/toolchain@v0\.0\.1-go(\d+\.\d+\.\d+)\.")
 
 
 @dataclass
@@ -59,6 +60,10 @@ class Leg:
         for version, version_roots in roots.items():
             if not version.startswith("_") and inside(version_roots):
                 return version
+        for candidate in candidates:  # a toolchain module is its version wherever it lies
+            match = _TOOLCHAIN_MODULE.search(candidate)
+            if match and match.group(1) in roots:
+                return match.group(1)
         return None
 
     def dispatching(self, path: str | None, real: str | None = None) -> bool:

@@ -141,14 +141,17 @@ class Run:
     def _scripts(self) -> dict[str, str]:
         """The two interactive sessions: the one where A→B→A→B is typed, and one opened
         before the first switch that only looks, after each switch of the other."""
+        # Each side waits for the other at every step, so that the other session's snapshot
+        # always sees the state of one switch, never of the next one.
         session = [probe_snippet("session:base"), _WAIT.format("other.ready"),
                    self._switch_in_session(self.new), "touch /tmp/govm/switched",
-                   probe_snippet("session:after"),
+                   probe_snippet("session:after"), _WAIT.format("other.after"),
                    self._switch_in_session(self.old), "touch /tmp/govm/back",
-                   probe_snippet("session:back"),
+                   probe_snippet("session:back"), _WAIT.format("other.done"),
                    self._switch_in_session(self.new), probe_snippet("session:again"), "exit"]
         other = [probe_snippet("other-session:base"), "touch /tmp/govm/other.ready",
                  _WAIT.format("switched"), probe_snippet("other-session:after"),
+                 "touch /tmp/govm/other.after",
                  _WAIT.format("back"), probe_snippet("other-session:back"),
                  "touch /tmp/govm/other.done", "exit"]
         return {"session.sh": "\n".join(session) + "\n", "other.sh": "\n".join(other) + "\n"}
