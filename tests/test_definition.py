@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from matrix.cells import build_cells, make_selection
@@ -86,3 +88,11 @@ def test_bad_definition_is_one_clear_error(tmp_path, text, message):
 def test_missing_file_is_an_error(tmp_path):
     with pytest.raises(MatrixError, match="cannot read matrix file"):
         load_definition(tmp_path / "absent.toml")
+
+
+def test_the_readme_example_is_a_valid_matrix_file(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    definition = load_definition(write(tmp_path, example))
+    assert [s.name for s in definition.scenarios] == ["corp"]
+    assert definition.fixtures.get("corp-profile").steps[0].path == "/etc/profile.d/corp-go.sh"

@@ -182,9 +182,12 @@ include_default = false
 
 [fixtures.corp-profile]
 description = "a corporate /etc/profile.d script that pins GOROOT to the old Go"
-files = [{ path = "/etc/profile.d/corp-go.sh", as = "root",
-           content = "export GOROOT={old_root}\\n" }]
 env = { GOFLAGS = "-mod=mod" }
+
+[[fixtures.corp-profile.files]]
+path = "/etc/profile.d/corp-go.sh"
+as = "root"
+content = "export GOROOT={old_root}\\n"
 
 [[scenarios]]
 name = "corp"
