@@ -29,10 +29,6 @@ class Platform:
     def image_dir(self) -> Path:
         return images_root() / self.name
 
-    def login_command(self) -> str:
-        """The program that runs a command the way a new terminal would."""
-        return f"{self.login_shell} -lc"
-
 
 PLATFORMS: dict[str, Platform] = {
     p.name: p

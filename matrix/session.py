@@ -69,6 +69,7 @@ class MatrixSession:
         self._builder: ImageBuilder | None = None
         self._groups: dict[str, GroupOutcome] = {}
         self._image_failures: dict[tuple[str, str], GroupOutcome] = {}
+        self._images: dict[tuple[str, str], ImageRef] = {}
 
     @property
     def cli(self):
@@ -111,9 +112,14 @@ class MatrixSession:
         return self.cache.root / "runs" / self.run_id
 
     def image_for(self, platform_name: str, manager_name: str) -> ImageRef:
-        return self.builder.manager(get_platform(platform_name), get_manager(manager_name),
-                                    self.versions, pins.RUNNER_GO,
-                                    self.sources.get(manager_name))
+        """The manager layer's image, found (or built) once per process: every group of the
+        same platform and manager runs on it."""
+        key = (platform_name, manager_name)
+        if key not in self._images:
+            self._images[key] = self.builder.manager(
+                get_platform(platform_name), get_manager(manager_name), self.versions,
+                pins.RUNNER_GO, self.sources.get(manager_name))
+        return self._images[key]
 
     def _run_group(self, cell: Cell) -> GroupOutcome:
         platform = get_platform(cell.platform)

@@ -53,6 +53,12 @@ def worst(verdicts) -> Verdict:
     return SEVERITY[min(ranked)] if ranked else Verdict.PASS
 
 
+def verdict_of(evidence: str) -> str | None:
+    """Evidence reads "[<leg>: ]<VERDICT>: expected …, got …"; the verdict word in it."""
+    names = {v.value for v in Verdict}
+    return next((part for part in evidence.split(": ")[:3] if part in names), None)
+
+
 def parse_verdicts(value: str, option: str) -> set[str]:
     """A comma-separated list of verdict names, validated."""
     from .errors import MatrixError

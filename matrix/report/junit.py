@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..verdicts import Verdict
+from ..verdicts import Verdict, verdict_of
 from .model import VERDICT_MEANINGS
 
 SUITE_NAME = "govm-matrix"
@@ -43,14 +43,8 @@ def _evidence(cell: dict) -> list[str]:
         if result.get("verdict") in QUIET:
             continue
         lines += [f"{name}: {line}" for line in result.get("evidence", [])
-                  if _verdict_of(line) not in QUIET]
+                  if verdict_of(line) not in QUIET]
     return lines
-
-
-def _verdict_of(line: str) -> str | None:
-    """Evidence reads "<leg>: <VERDICT>: expected …, got …"; find the verdict word."""
-    names = {v.value for v in Verdict}
-    return next((part for part in line.split(": ")[:3] if part in names), None)
 
 
 def _message(cell: dict, lines: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from ..verdicts import SEVERITY, Verdict, worst
+from ..verdicts import SEVERITY, Verdict, verdict_of, worst
 
 MAX_EVIDENCE_PER_CELL = 12
 
@@ -12,12 +12,6 @@ MAX_EVIDENCE_PER_CELL = 12
 def _mark(verdict: str) -> str:
     v = Verdict(verdict)
     return f"{v.symbol} {v.value}"
-
-
-def _verdict_of(evidence: str) -> str | None:
-    """Evidence reads "<leg>: <VERDICT>: expected …, got …"; find the verdict word."""
-    names = {v.value for v in Verdict}
-    return next((part for part in evidence.split(": ")[:3] if part in names), None)
 
 
 def _row(cells: list[str]) -> str:
@@ -136,7 +130,7 @@ def _findings(out: list[str], cells: list[dict]) -> None:
             out.append(f"- harness: {c['error']}")
         lines = [f"- {name}: {line}" for name, res in c["checks"].items()
                  for line in res["evidence"]
-                 if _verdict_of(line) not in ("PASS", "SHARED")]
+                 if verdict_of(line) not in ("PASS", "SHARED")]
         out += lines[:MAX_EVIDENCE_PER_CELL]
         if len(lines) > MAX_EVIDENCE_PER_CELL:
             out.append(f"- … {len(lines) - MAX_EVIDENCE_PER_CELL} more in matrix.json")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..verdicts import Verdict
+from ..verdicts import Verdict, verdict_of
 from .markdown import render_markdown
 
 GITHUB_SUMMARY_LIMIT = 1024 * 1024
@@ -62,19 +62,13 @@ STEPS = (
 )
 
 
-def _verdict_of(line: str) -> str | None:
-    """Evidence reads "<leg>: <VERDICT>: expected …, got …"; find the verdict word."""
-    names = {v.value for v in Verdict}
-    return next((part for part in line.split(": ")[:3] if part in names), None)
-
-
 def _trim_checks(checks: dict, keep: int) -> dict:
     """The checks with at most ``keep`` shown (not PASS or SHARED) evidence lines in all."""
     out = {}
     for name, result in checks.items():
         lines = []
         for line in result.get("evidence", []):
-            if _verdict_of(line) in QUIET:
+            if verdict_of(line) in QUIET:
                 continue
             if keep > 0:
                 lines.append(line)
