@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
 import threading
+import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -11,6 +14,75 @@ from pathlib import Path
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
         pass
+
+
+class _MirrorHandler(_QuietHandler):
+    """Static files, and git's smart HTTP protocol for the bare repositories under ``git/``
+    (answered by ``git http-backend``, as a git server would): a shallow clone (``git clone
+    --depth 1``, which asdf 0.20 runs for plugins) cannot use the dumb protocol."""
+
+    def do_GET(self):
+        if not self._smart_git():
+            super().do_GET()
+
+    def do_POST(self):
+        if not self._smart_git():
+            self.send_error(405)
+
+    def _smart_git(self) -> bool:
+        url = urllib.parse.urlsplit(self.path)
+        path = urllib.parse.unquote(url.path)
+        wanted = (url.query == "service=git-upload-pack" and path.endswith("/info/refs")) or \
+            path.endswith("/git-upload-pack")
+        if not (path.startswith("/git/") and wanted) or ".." in path.split("/"):
+            return False
+        body = self._body()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "GIT_PROJECT_ROOT": self.directory, "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": path, "QUERY_STRING": url.query, "REQUEST_METHOD": self.command,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)), "REMOTE_ADDR": self.client_address[0],
+            "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
+            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
+        }
+        try:
+            proc = subprocess.run(["git", "http-backend"], input=body, env=env,
+                                  capture_output=True, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            self.send_error(500, f"git http-backend: {exc}")
+            return True
+        head, sep, payload = proc.stdout.partition(b"\r\n\r\n")
+        if not sep:
+            head, sep, payload = proc.stdout.partition(b"\n\n")
+        status, headers = 200, []
+        for line in head.decode("latin-1").splitlines():
+            name, _, value = line.partition(":")
+            if name.lower() == "status":
+                status = int(value.split()[0])
+            elif name:
+                headers.append((name, value.strip()))
+        if proc.returncode != 0 and status == 200:
+            status = 500
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+        return True
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
 
 class ServedFolder:
@@ -58,7 +130,7 @@ class Mirror(ServedFolder):
 
     def _make_server(self) -> ThreadingHTTPServer:
         self.root.mkdir(parents=True, exist_ok=True)
-        handler = functools.partial(_QuietHandler, directory=str(self.root))
+        handler = functools.partial(_MirrorHandler, directory=str(self.root))
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         return server

@@ -94,6 +94,43 @@ def test_the_plugin_keeps_its_branch_so_a_plain_clone_checks_it_out(tmp_path, go
     assert (tmp_path / "out" / "bin" / "exec-env").is_file()
 
 
+def test_a_shallow_clone_as_asdf_0_20_runs_it_gets_git_s_smart_protocol(tmp_path,
+                                                                         golang_checkout):
+    (golang_checkout / "bin" / "install").write_text("#!/bin/sh\n# newer\n")
+    git("commit", "-q", "-am", "newer", cwd=golang_checkout)
+    cache = tmp_path / "cache"
+    add(cache, "asdf-golang", golang_checkout)
+    out = tmp_path / "out"
+    with Mirror(cache / "mirror") as mirror:
+        git("clone", "-q", "--depth", "1", f"{mirror.url}/git/asdf-golang.git", str(out),
+            cwd=tmp_path)
+    # One commit: a shallow clone, which git's dumb protocol refuses ("dumb http transport
+    # does not support shallow capabilities").
+    assert git("rev-list", "--count", "HEAD", cwd=out) == "1"
+    assert (out / "bin" / "install").read_text().endswith("# newer\n")
+
+
+def test_the_mirror_runs_git_only_for_upload_pack_inside_its_git_folder(tmp_path,
+                                                                         golang_checkout):
+    import urllib.error
+    import urllib.request
+
+    cache = tmp_path / "cache"
+    add(cache, "asdf-golang", golang_checkout)
+    with Mirror(cache / "mirror") as mirror:
+        smart = urllib.request.urlopen(
+            f"{mirror.url}/git/asdf-golang.git/info/refs?service=git-upload-pack")
+        assert smart.headers["Content-Type"] == "application/x-git-upload-pack-advertisement"
+        for refused in ("/git/asdf-golang.git/info/refs?service=git-receive-pack",
+                        "/git/../git/asdf-golang.git/info/refs?service=git-upload-pack"):
+            try:
+                answer = urllib.request.urlopen(f"{mirror.url}{refused}").headers
+            except urllib.error.HTTPError as exc:
+                answer = exc.headers
+            assert "git-receive-pack" not in (answer["Content-Type"] or "")
+            assert "advertisement" not in (answer["Content-Type"] or "")
+
+
 def test_adding_again_replaces_the_repository_and_its_record(tmp_path, golang_checkout):
     cache = tmp_path / "cache"
     add(cache, "asdf-golang", golang_checkout)
