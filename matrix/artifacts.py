@@ -147,8 +147,12 @@ class ArtifactCache:
                 return self._fetch_mise(key, version)
             if kind == "goproxy":
                 return self._toolchain_module(key)
-            if kind == "git" and self.is_online:
-                return self._clone_upstream(key)
+            if self.is_online:
+                from . import upstream
+                from .mirror_add import kind_for
+
+                if kind_for(key):
+                    return upstream.fetch(self, key, kind_for(key))
             if kind == "local":
                 raise MatrixError(f"local artifact {key} is gone from the cache; give "
                                   "--manager-source again", EXIT_ENVIRONMENT)
@@ -223,27 +227,6 @@ class ArtifactCache:
                     wanted = found
         return wanted
 
-    def _clone_upstream(self, key: str) -> Artifact:
-        """Online, a plugin or manager repository is cloned from its upstream (asdf at its
-        pinned tag) and served to builds from the mirror, as `mirror add` does offline."""
-        from .mirror_add import _ADDERS, kind_for
-
-        upstream = {"asdf": (pins.ASDF_REPO, f"v{pins.ASDF_015_VERSION}"),
-                    "asdf-golang": (pins.ASDF_GOLANG_REPO, None)}
-        kind = kind_for(key)
-        if kind not in upstream:
-            raise MatrixError(f"no recipe for artifact {key!r}")
-        url, tag = upstream[kind]
-        with tempfile.TemporaryDirectory(dir=self.root) as tmp:
-            clone = Path(tmp) / kind
-            _run_tool(["git", "clone", "-q", *(["--branch", tag] if tag else []), url,
-                       str(clone)], url)
-            _ADDERS[kind](self, clone)
-        found = self._cached(key)
-        if found is None:
-            raise MatrixError(f"cloning {url} did not give {key}", EXIT_ENVIRONMENT)
-        return found
-
     def _ensure_unlocked(self, key: str) -> Artifact:
         found = self._cached(key)
         if found:
@@ -316,11 +299,13 @@ def _download(url: str, dest: Path) -> None:
         ) from None
 
 
-def _run_tool(argv: list[str], what: str) -> str:
+def _run_tool(argv: list[str], what: str, env: dict | None = None, cwd: Path | None = None
+              ) -> str:
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800, env=env,
+                              cwd=cwd)
     except FileNotFoundError:
-        raise MatrixError(f"{argv[0]} is needed to fetch {what} offline; install it",
+        raise MatrixError(f"{argv[0]} is needed to fetch {what}; install it",
                           EXIT_ENVIRONMENT) from None
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]

@@ -49,7 +49,7 @@ import time
 import urllib.parse
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
@@ -67,6 +67,21 @@ from .managers.asdf015 import (
     GO_DOWNLOAD_HOST,
 )
 from .managers.sdkman import SDKMAN_API_HOST, SDKMAN_INSTALLER_HOST, SDKMAN_RELEASE_KEY
+
+
+@dataclass(frozen=True)
+class Origin:
+    """How an artifact came in, as its provenance says it; ``urls`` names where each file of
+    a folder was downloaded from, when it was."""
+    how: str
+    offline: bool
+    urls: dict[str, str] = field(default_factory=dict)
+
+    def where(self, path: Path) -> str:
+        return self.urls.get(path.name, str(path))
+
+
+ADDED = Origin("added with `govm-matrix mirror add`", offline=True)
 
 
 @dataclass(frozen=True)
@@ -114,30 +129,32 @@ def add(cache_root: Path, kind: str, path: Path) -> list[str]:
     cache = ArtifactCache(Path(cache_root))
     cache.root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(cache.root / ".lock")):
-        return _ADDERS[kind](cache, path.resolve())
+        return _ADDERS[kind](cache, path.resolve(), ADDED)
 
 
 # -- recording -------------------------------------------------------------------------------
-def _register(cache: ArtifactCache, key: str, source: str, origin: str = "") -> Artifact:
+def _register(cache: ArtifactCache, key: str, source: str, origin: str = "",
+              offline: bool = True) -> Artifact:
     """Record a file already in place under mirror/ as an artifact (sha256 beside it, as the
     official download site does, and its provenance in index.json)."""
     dest = cache.mirror_dir / key
     digest = sha256_file(dest)
     Path(f"{dest}.sha256").write_text(digest)
     artifact = Artifact(key=key, sha256=digest, size=dest.stat().st_size, source=source,
-                        origin_digest=origin or f"sha256:{digest}", offline=True,
+                        origin_digest=origin or f"sha256:{digest}", offline=offline,
                         fetched_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     cache._record(artifact)
     return artifact
 
 
-def _put(cache: ArtifactCache, key: str, data: bytes, source: str) -> Artifact:
+def _put(cache: ArtifactCache, key: str, data: bytes, source: str,
+         offline: bool = True) -> Artifact:
     dest = cache.mirror_dir / key
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(dest)
-    return _register(cache, key, source)
+    return _register(cache, key, source, offline=offline)
 
 
 # -- git repositories ------------------------------------------------------------------------
@@ -159,7 +176,7 @@ def _git_ok(*args: str) -> bool:
 
 
 def _add_repository(cache: ArtifactCache, path: Path, bare_key: str, refs_key: str,
-                    what: str, check: Callable[[str, Path], None]) -> list[str]:
+                    what: str, check: Callable[[str, Path], None], origin: Origin) -> list[str]:
     if not _git_ok("-C", str(path), "rev-parse", "--git-dir"):
         raise MatrixError(f"{path} is not a git repository; expected {what}")
     if _git("-C", str(path), "rev-parse", "--is-shallow-repository") == "true":
@@ -186,8 +203,8 @@ def _add_repository(cache: ArtifactCache, path: Path, bare_key: str, refs_key: s
         _replace_dir(tmp, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    _register(cache, refs_key, f"git repository {path} (HEAD {head[:12]}), added with "
-                               "`govm-matrix mirror add`", f"git:{head}")
+    _register(cache, refs_key, f"git repository {path} (HEAD {head[:12]}), {origin.how}",
+              f"git:{head}", offline=origin.offline)
     return [refs_key]
 
 
@@ -219,21 +236,21 @@ def _check_asdf_golang(git_dir: str, path: Path) -> None:
                           f"https://{GO_DOWNLOAD_HOST}/go/, the host the HTTPS mirror answers for")
 
 
-def _add_asdf(cache: ArtifactCache, path: Path) -> list[str]:
+def _add_asdf(cache: ArtifactCache, path: Path, origin: Origin) -> list[str]:
     return _add_repository(cache, path, ASDF_GIT, ASDF_REFS_KEY, KINDS["asdf"].path,
-                           _check_asdf)
+                           _check_asdf, origin)
 
 
-def _add_asdf_golang(cache: ArtifactCache, path: Path) -> list[str]:
+def _add_asdf_golang(cache: ArtifactCache, path: Path, origin: Origin) -> list[str]:
     return _add_repository(cache, path, ASDF_GOLANG_GIT, ASDF_GOLANG_REFS_KEY,
-                           KINDS["asdf-golang"].path, _check_asdf_golang)
+                           KINDS["asdf-golang"].path, _check_asdf_golang, origin)
 
 
 # -- the asdf binary -------------------------------------------------------------------------
 _ASDF_NAME = re.compile(r"asdf-v(\d+\.\d+\.\d+)-linux-amd64")
 
 
-def _add_asdf_binary(cache: ArtifactCache, path: Path) -> list[str]:
+def _add_asdf_binary(cache: ArtifactCache, path: Path, origin: Origin) -> list[str]:
     if path.is_dir():
         raise MatrixError(f"{path} is a folder; expected {KINDS['asdf-binary'].path}")
     named = _ASDF_NAME.search(path.name)
@@ -250,8 +267,8 @@ def _add_asdf_binary(cache: ArtifactCache, path: Path) -> list[str]:
         raise MatrixError(f"{path} is asdf {version}; the asdf binary exists from 0.16.0 on "
                           "(0.15 and older: add its git repository with kind asdf)")
     key = asdf_binary_key(version)
-    _put(cache, key, data, f"asdf {version} binary from {path}, added with "
-                           "`govm-matrix mirror add`")
+    _put(cache, key, data, f"asdf {version} binary from {path}, {origin.how}",
+         offline=origin.offline)
     return [key]
 
 
@@ -359,17 +376,17 @@ def _candidates_api(cli_zip: Path) -> str:
     return api.group(1).rstrip("/")
 
 
-def _candidates_answer(folder: Path) -> tuple[bytes, str]:
+def _candidates_answer(folder: Path, origin: Origin) -> tuple[bytes, str]:
     saved = folder / "candidates-all.txt"
     if not saved.is_file():
         return (CANDIDATES_STAND_IN.encode(),
                 f"stand-in answer (`{CANDIDATES_STAND_IN}`), not SDKMAN's list, which is not "
                 "known offline")
     text = saved.read_text().strip()
-    if not re.fullmatch(r"[a-z0-9]+(,[a-z0-9]+)*", text):
+    if not re.fullmatch(r"[a-z0-9_-]+(,[a-z0-9_-]+)*", text):
         raise MatrixError(f"{saved} is not a comma-separated candidate list like the API's "
                           "/candidates/all answer")
-    return text.encode(), f"saved answer {saved}"
+    return text.encode(), f"saved answer {origin.where(saved)}"
 
 
 def _host_key(url: str) -> str:
@@ -377,7 +394,7 @@ def _host_key(url: str) -> str:
     return f"hosts/{parts.hostname}{parts.path}"
 
 
-def _add_sdkman(cache: ArtifactCache, folder: Path) -> list[str]:
+def _add_sdkman(cache: ArtifactCache, folder: Path, origin: Origin) -> list[str]:
     if not folder.is_dir():
         raise MatrixError(f"{folder} is not a folder; expected {KINDS['sdkman'].path}")
     inst = _installer(folder)
@@ -386,12 +403,12 @@ def _add_sdkman(cache: ArtifactCache, folder: Path) -> list[str]:
     api = _candidates_api(cli_zip)
     files: dict[str, tuple[bytes, str]] = {
         f"hosts/{SDKMAN_INSTALLER_HOST}/index.html":
-            (inst.text, f"SDKMAN installer {folder / 'install.sh'} (as served by "
-                        f"https://{SDKMAN_INSTALLER_HOST})"),
+            (inst.text, f"SDKMAN installer {origin.where(folder / 'install.sh')} (as "
+                        f"served by https://{SDKMAN_INSTALLER_HOST})"),
         _host_key(f"{inst.service}/broker/download/sdkman/install/{inst.version}/"
                   f"{inst.platform}"):
-            (cli_zip.read_bytes(), f"SDKMAN CLI release archive {cli_zip}"),
-        _host_key(f"{inst.service}/candidates/all"): _candidates_answer(folder),
+            (cli_zip.read_bytes(), f"SDKMAN CLI release archive {origin.where(cli_zip)}"),
+        _host_key(f"{inst.service}/candidates/all"): _candidates_answer(folder, origin),
         _host_key(f"{api}/healthcheck"):
             (HEALTHCHECK_STAND_IN.encode(), "stand-in answer: SDKMAN only checks that it is "
                                             "neither empty nor HTML"),
@@ -405,7 +422,7 @@ def _add_sdkman(cache: ArtifactCache, folder: Path) -> list[str]:
                               "copies from")
         files[_host_key(f"{inst.service}/broker/download/native/install/"
                         f"{inst.native_version}/{inst.platform}")] = (
-            native.read_bytes(), f"SDKMAN native CLI release archive {native}")
+            native.read_bytes(), f"SDKMAN native CLI release archive {origin.where(native)}")
     for version in pins.GO:
         files[_host_key(f"{api}/candidates/validate/go/{version}/{inst.platform}")] = (
             b"invalid", "the candidates API's answer for a version it does not distribute")
@@ -413,14 +430,14 @@ def _add_sdkman(cache: ArtifactCache, folder: Path) -> list[str]:
                 "platform": inst.platform, "service": inst.service, "candidates_api": api,
                 "files": {}}
     for key, (data, source) in files.items():
-        artifact = _put(cache, key, data, f"{source}, added with `govm-matrix mirror add`")
+        artifact = _put(cache, key, data, f"{source}, {origin.how}", offline=origin.offline)
         manifest["files"][key] = {"sha256": artifact.sha256, "source": source}
     _put(cache, SDKMAN_RELEASE_KEY, json.dumps(manifest, indent=2, sort_keys=True).encode(),
-         f"SDKMAN {inst.version} release files from {folder}")
+         f"SDKMAN {inst.version} release files, {origin.how}", offline=origin.offline)
     return [*files, SDKMAN_RELEASE_KEY]
 
 
-_ADDERS: dict[str, Callable[[ArtifactCache, Path], list[str]]] = {
+_ADDERS: dict[str, Callable[[ArtifactCache, Path, Origin], list[str]]] = {
     "asdf": _add_asdf,
     "asdf-golang": _add_asdf_golang,
     "asdf-binary": _add_asdf_binary,

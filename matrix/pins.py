@@ -50,11 +50,26 @@ MISE_NPM_INTEGRITY = (
 MISE_RELEASE_URL = "https://github.com/jdx/mise/releases/download/v{version}/mise-v{version}-linux-x64"
 MISE_RELEASE_SHASUMS = "https://github.com/jdx/mise/releases/download/v{version}/SHASUMS256.txt"
 
-# asdf: 0.15.x is the bash implementation, cloned at its tag; 0.16+ is a Go binary (0.16.x
-# clones plugins with go-git, which cannot use git's dumb HTTP; the git command is used again
-# from 0.17.0). Neither release publishes a sha256 (0.18.0 has only an .md5): offline they come
-# from `govm-matrix mirror add`, which records the sha256 of what was added.
+# asdf: 0.15.x is the bash implementation, cloned at its tag. 0.16+ is a Go program; its
+# releases publish no sha256 (an .md5 beside each archive), so online it is installed the other
+# documented way, `go install <module>/cmd/asdf@v<version>`, and the module is checked against
+# the h1: sum pinned here (the go.sum form, which the Go checksum database also serves).
+# 0.20.0 clones plugins with `git clone --depth 1`, which needs git's smart HTTP protocol: the
+# loopback mirror serves it through `git http-backend`.
 ASDF_015_VERSION = "0.15.0"
-ASDF_VERSION = "0.18.0"
+ASDF_VERSION = "0.20.0"
+ASDF_MODULE = "github.com/asdf-vm/asdf"
+ASDF_MODULE_SUM = "h1:+TNrqyePj664rMneXK6eHLRiK3RC+mwpIxewd8pSfRE="  # tag v0.20.0, 150aaf05
 ASDF_REPO = "https://github.com/asdf-vm/asdf.git"
 ASDF_GOLANG_REPO = "https://github.com/asdf-community/asdf-golang.git"
+
+# SDKMAN: its installer (https://get.sdkman.io) always names the current release; the archives
+# it downloads are checked against the sha256 pinned here, as SDKMAN's own Homebrew formula
+# (sdkman/homebrew-tap, Formula/sdkman-cli.rb) pins them. When the installer names another
+# release, the pins must move with it (the release's checksums_sha256.txt has the new digest).
+SDKMAN_INSTALLER_URL = "https://get.sdkman.io"
+SDKMAN_VERSION = "5.19.0"
+SDKMAN_CLI_SHA256 = "3a9657b7cccc21998055520efd11c76faadaa73cac863c34094a7b9cb5eb67a9"
+SDKMAN_NATIVE_VERSION = "0.7.4"
+# sdkman-cli-native-0.7.4-x86_64-unknown-linux-gnu.zip
+SDKMAN_NATIVE_SHA256 = "2ac9e1e53289c065d8442bcdb4a2a2fa6e9034c49ffd1443f5ce0937556ff6ba"

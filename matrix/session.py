@@ -153,22 +153,20 @@ class MatrixSession:
         return GroupOutcome(run=run, image=image)
 
     def _missing_artifacts(self, manager) -> str | None:
-        """Why the manager's cells are SKIPPED: an artifact that cannot be fetched here is
-        not in the mirror (a local build given with --manager-source replaces its own)."""
+        """Why the manager's cells are SKIPPED: offline, an artifact that only its upstream
+        has is not in the mirror (a local build given with --manager-source replaces its
+        own). Online every such artifact has a recipe, run when the image is built; one that
+        fails makes the cells ERROR with the reason."""
         from .mirror_add import KINDS, kind_for
 
+        if self.cache.is_online:
+            return None
         replaced = set()
         if manager.name in self.sources and manager.SOURCE_ARTIFACT:
             replaced.add(manager.build_args(None)[manager.SOURCE_ARTIFACT])
         for key, description in manager.REQUIRES.items():
             if key in replaced or (self.cache.mirror_dir / key).is_file():
                 continue
-            if self.cache.is_online:
-                try:
-                    self.cache.ensure(key)  # what has an online recipe is fetched now
-                    continue
-                except MatrixError:
-                    pass
             kind = kind_for(key) or "?"
             hint = KINDS[kind].path if kind in KINDS else "the file"
             return (f"missing {description} ({key}); add it with: govm-matrix mirror add "

@@ -1,15 +1,17 @@
 """asdf 0.16 and later (the Go rewrite) with the asdf-golang plugin.
 
-Installed as its getting-started guide says for a pre-compiled binary: the ``asdf`` binary of
-the GitHub release archive in a directory on PATH (``/usr/local/bin``), and ``export
+Installed as its getting-started guide says for a pre-compiled binary: the ``asdf`` binary in a
+directory on PATH (``/usr/local/bin``), and ``export
 PATH="${ASDF_DATA_DIR:-$HOME/.asdf}/shims:$PATH"`` in ``~/.bash_profile`` (``~/.zshrc`` for
 zsh). ``asdf set`` replaces ``asdf global``/``local``; ``asdf shell`` is gone, the documented way
 to pick a version for one shell is ``ASDF_GOLANG_VERSION``.
 
-The pinned release is 0.18.0: 0.16.x cloned plugins with go-git, which cannot clone over git's
-dumb HTTP protocol that the mirror serves; from 0.17.0 on asdf runs the git command. Offline,
-the binary cannot be built (that needs Go module downloads): a user adds the release archive or
-a binary with ``govm-matrix mirror add asdf-binary <path>``, or else the cells are skipped.
+The binary: asdf's releases publish no sha256, so online it is built by the guide's other
+method, ``go install github.com/asdf-vm/asdf/cmd/asdf@v<version>``, with the module checked
+against the ``h1:`` sum in ``matrix/pins.py``. Offline that needs module downloads; a user adds
+the release archive or a binary with ``govm-matrix mirror add asdf-binary <path>``, or else the
+cells are skipped. asdf 0.20 clones plugins shallow (``git clone --depth 1``), which the
+loopback mirror answers with git's smart HTTP protocol.
 """
 
 from __future__ import annotations
@@ -25,10 +27,6 @@ from .asdf015 import (
 )
 from .base import Manager, q
 
-ASDF_RELEASE_URL = ("https://github.com/asdf-vm/asdf/releases/download/v{version}/"
-                    "asdf-v{version}-linux-amd64.tar.gz")
-# The release workflow (wangyoucao577/go-release-action) publishes an .md5 beside each archive.
-ASDF_RELEASE_MD5_URL = ASDF_RELEASE_URL + ".md5"
 ASDF_BIN = "/usr/local/bin/asdf"
 
 
@@ -45,7 +43,9 @@ class Asdf(Manager):
         "directory": "asdf set golang <version> (writes ./.tool-versions)",
     }
     BEHAVIOUR = {
-        "install": f"asdf {ASDF_VERSION} release binary at {ASDF_BIN} (a directory on PATH); "
+        "install": f"asdf {ASDF_VERSION} binary at {ASDF_BIN} (a directory on PATH; the "
+                   "release binary, or online `go install github.com/asdf-vm/asdf/cmd/asdf@v"
+                   f"{ASDF_VERSION}` checked against its pinned module sum); "
                    "`export PATH=\"${ASDF_DATA_DIR:-$HOME/.asdf}/shims:$PATH\"` in "
                    "~/.bash_profile (~/.zshrc for zsh) as its guide says, so on Debian and "
                    "Ubuntu bash login shells no longer read ~/.profile; the golang plugin by "

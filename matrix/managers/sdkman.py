@@ -20,16 +20,17 @@ read; a shell that has not read them (a login shell on Debian, ``zsh -l``) loads
 SDKMAN's installer says for an open terminal, so each command is prefixed with that, only when
 ``sdk`` is not there yet. Offline, SDKMAN's installer and archives exist only on its own
 servers: its cells are skipped until a user adds them with ``govm-matrix mirror add sdkman``.
+Online they are fetched and checked against the versions and sha256 in ``matrix/pins.py``.
 """
 
 from __future__ import annotations
 
 import re
 
+from ..pins import SDKMAN_INSTALLER_URL
 from ..platforms import Platform
 from .base import Manager, q
 
-SDKMAN_INSTALLER_URL = "https://get.sdkman.io"
 SDKMAN_INSTALLER_HOST = "get.sdkman.io"
 SDKMAN_API_HOST = "api.sdkman.io"
 #: written by `govm-matrix mirror add sdkman`: the release's version and every file it wrote
