@@ -160,3 +160,21 @@ def test_a_module_the_proxy_does_not_have_is_a_one_line_error(tmp_path, module_p
     cache = ArtifactCache(tmp_path / "cache", network="online")
     with pytest.raises(MatrixError, match="go mod download example.com/missing@v.* failed: "):
         cache.ensure(asdf_binary_key())
+
+
+# -- offline: SKIPPED naming the artifact; online: the recipe runs at build time ---------------
+def test_offline_a_missing_upstream_artifact_skips_naming_it_and_the_command(tmp_path,
+                                                                             monkeypatch):
+    from matrix.managers import get_manager
+    from matrix.session import MatrixSession
+
+    monkeypatch.setenv("GOVM_MATRIX_CACHE", str(tmp_path / "cache"))
+    offline = MatrixSession(network="offline")
+    reason = offline._missing_artifacts(get_manager("sdkman"))
+    assert SDKMAN_RELEASE_KEY in reason and "govm-matrix mirror add sdkman <" in reason
+    reason = offline._missing_artifacts(get_manager("asdf"))
+    assert asdf_binary_key() in reason and "mirror add asdf-binary" in reason
+    # a local build given with --manager-source stands in for the binary, not for the plugin
+    local = MatrixSession(network="offline", sources={"asdf": str(tmp_path / "asdf")})
+    assert "mirror add asdf-golang" in local._missing_artifacts(get_manager("asdf"))
+    assert MatrixSession(network="online")._missing_artifacts(get_manager("sdkman")) is None
