@@ -47,3 +47,27 @@ def test_untrust_fails_when_the_ca_is_still_in_the_bundle(tmp_path):
 def test_no_ca_is_a_clear_error(tmp_path):
     status, out, _ = run_lib(tmp_path, "trust_mirror_ca", "")
     assert status == 1 and "no MIRROR_CA: this layer needs the HTTPS mirror" in out
+
+
+def test_a_root_is_recorded_only_when_its_go_is_the_version_asked_for(tmp_path):
+    for version in ("1.21.13", "1.22.10"):
+        go = tmp_path / version / "bin" / "go"
+        go.parent.mkdir(parents=True)
+        go.write_text(f'#!/bin/sh\necho "go version go{version} linux/amd64"\n')
+        go.chmod(0o755)
+    body = (f'warm_build_cache() {{ echo "WARM $1"; }}\n'
+            f'roots=""\n'
+            f'record_root 1.21.13 {tmp_path}/1.21.13 {tmp_path}/1.21.13/bin/go "unpacking"\n'
+            f'record_root 1.22.10 {tmp_path}/1.22.10 {tmp_path}/1.22.10/bin/go "unpacking"\n'
+            'echo "{$roots}"')
+    status, out, _ = run_lib(tmp_path, body, "")
+    assert status == 0, out
+    assert f"WARM {tmp_path}/1.21.13/bin/go" in out
+    assert out.splitlines()[-1] == (f'{{"1.21.13": "{tmp_path}/1.21.13", '
+                                    f'"1.22.10": "{tmp_path}/1.22.10"}}')
+    body = (f'warm_build_cache() {{ echo "WARM $1"; }}\n'
+            f'record_root 1.22.10 {tmp_path}/1.21.13 {tmp_path}/1.21.13/bin/go '
+            '"mise where go@1.22.10"\necho AFTER')
+    status, out, _ = run_lib(tmp_path, body, "")
+    assert status == 1 and "AFTER" not in out and "WARM" not in out
+    assert f"mise where go@1.22.10 gave {tmp_path}/1.21.13, which does not hold go1.22.10" in out

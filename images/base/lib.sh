@@ -24,6 +24,16 @@ append_line() {  # append_line FILE LINE: append as the user, creating the file 
   as_user sh -c 'printf "%s\n" "$2" >> "$1"' sh "$1" "$2"
 }
 
+# record_root VERSION ROOT GO WHAT: the manager's install of goVERSION is ROOT, its go command
+# GO; check that GO is that version (WHAT says where ROOT came from, for the error), warm its
+# build cache and add ROOT to $roots, the JSON members write_roots takes.
+record_root() {
+  "$3" version | grep -qF "go version go$1 " \
+    || { echo "$4 gave $2, which does not hold go$1" >&2; exit 1; }
+  warm_build_cache "$3"
+  roots="${roots:-}${roots:+, }\"$1\": \"$2\""
+}
+
 write_roots() {  # write_roots JSON
   mkdir -p /opt/govm-matrix && printf '%s\n' "$1" > /opt/govm-matrix/roots.json
 }
@@ -56,10 +66,7 @@ asdf_golang() {
     # downloads https://dl.google.com/go/go$v.linux-amd64.tar.gz and .sha256: the HTTPS mirror
     as_user "$1" install golang "$v"
     root=$(as_user "$1" where golang "$v")
-    "$root/go/bin/go" version | grep -qF "go version go$v " \
-      || { echo "asdf where golang $v gave $root, which does not hold go$v" >&2; exit 1; }
-    warm_build_cache "$root/go/bin/go"
-    roots="$roots${roots:+, }\"$v\": \"$root\""
+    record_root "$v" "$root" "$root/go/bin/go" "asdf where golang $v"
   done
   write_roots "{$roots}"
 }

@@ -5,11 +5,9 @@ set -- $GO_VERSIONS
 base=$1; shift
 fetch_verified "$MIRROR/go/go$base.linux-amd64.tar.gz" /tmp/go.tgz
 tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz
-/usr/local/go/bin/go version | grep -qF "go version go$base " \
-  || { echo "/usr/local/go does not hold go$base" >&2; exit 1; }
-warm_build_cache /usr/local/go/bin/go
-
-roots="\"$base\": \"/usr/local/go\", \"_dispatcher\": \"/usr/local/go\""
+roots=""
+record_root "$base" /usr/local/go /usr/local/go/bin/go "unpacking go$base.linux-amd64.tar.gz"
+roots="$roots, \"_dispatcher\": \"/usr/local/go\""
 
 # The toolchain modules, served to the go command as a file:// proxy for this step only.
 proxy=$(mktemp -d)
@@ -24,10 +22,7 @@ chmod -R a+rX "$proxy"
 for v in "$@"; do
   root=$(as_user env GOTOOLCHAIN="go$v" GOPROXY="file://$proxy" GOSUMDB=off \
     /usr/local/go/bin/go env GOROOT)
-  "$root/bin/go" version | grep -qF "go version go$v " \
-    || { echo "GOTOOLCHAIN=go$v gave GOROOT $root, which does not hold go$v" >&2; exit 1; }
-  warm_build_cache "$root/bin/go"
-  roots="$roots, \"$v\": \"$root\""
+  record_root "$v" "$root" "$root/bin/go" "GOTOOLCHAIN=go$v (go env GOROOT)"
 done
 rm -rf "$proxy"
 # The go command verifies a toolchain against the checksum database at every switch, and

@@ -9,10 +9,7 @@ for v in $GO_VERSIONS; do
   mkdir -p "$root"
   tar -C "$root" --strip-components=1 -xzf /tmp/go.tgz
   rm /tmp/go.tgz
-  "$root/bin/go" version | grep -qF "go version go$v " \
-    || { echo "install root $root does not hold go$v" >&2; exit 1; }
-  warm_build_cache "$root/bin/go"
-  roots="$roots${roots:+, }\"$v\": \"$root\""
+  record_root "$v" "$root" "$root/bin/go" "unpacking go$v.linux-amd64.tar.gz"
   [ -n "$first" ] || first=$root
 done
 ln -sfn "$first" /usr/local/go

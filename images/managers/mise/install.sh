@@ -24,10 +24,7 @@ for v in $GO_VERSIONS; do
     MISE_USE_VERSIONS_HOST=false MISE_USE_VERSIONS_HOST_TRACK=false \
     "$mise" install "go@$v"
   root=$(as_user "$mise" where "go@$v")
-  "$root/bin/go" version | grep -qF "go version go$v " \
-    || { echo "mise where go@$v gave $root, which does not hold go$v" >&2; exit 1; }
-  warm_build_cache "$root/bin/go"
-  roots="$roots${roots:+, }\"$v\": \"$root\""
+  record_root "$v" "$root" "$root/bin/go" "mise where go@$v"
 done
 write_roots "{$roots}"
 

@@ -31,10 +31,7 @@ for v in $GO_VERSIONS; do
   root=$(sdk home go "$v" | tail -n 1)
   [ "$(readlink -f "$root")" = "$dir" ] \
     || { echo "sdk home go $v gave $root, not a link to $dir" >&2; exit 1; }
-  "$root/bin/go" version | grep -qF "go version go$v " \
-    || { echo "sdk home go $v gave $root, which does not hold go$v" >&2; exit 1; }
-  warm_build_cache "$root/bin/go"
-  roots="$roots${roots:+, }\"$v\": \"$root\""
+  record_root "$v" "$root" "$root/bin/go" "sdk home go $v"
   [ -n "$first" ] || first=$v
 done
 sdk default go "$first"
