@@ -8,8 +8,10 @@ except by the provenance recorded:
 * asdf 0.15 and the asdf-golang plugin: ``git clone`` of the upstream repository (asdf at its
   pinned tag).
 * asdf 0.16+: ``go install github.com/asdf-vm/asdf/cmd/asdf@v<version>`` (its releases publish
-  no sha256); the module is checked against the pinned ``h1:`` sum first, its dependencies by
-  the module's own go.sum and the Go checksum database, as ``go install`` always does.
+  no sha256), by the newest pinned Go, which switches to the toolchain the module asks for
+  (``go mod download`` would not). ``go install`` checks the module and its dependencies
+  against the module's go.sum and the Go checksum database; the binary is kept only if the
+  module sum its build information records is the pinned ``h1:`` one.
 * SDKMAN: its installer from https://get.sdkman.io and the two archives the installer
   downloads from SDKMAN's broker, each checked against the pinned sha256, plus the real answer
   of its candidates API.
@@ -17,10 +19,8 @@ except by the provenance recorded:
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -73,32 +73,40 @@ def _go_install_asdf(cache: ArtifactCache, key: str) -> None:
     if key != asdf_binary_key(pins.ASDF_VERSION):
         raise MatrixError(f"no recipe for {key}: asdf {pins.ASDF_VERSION} is the pinned "
                           "version (matrix/pins.py)")
-    module = f"{pins.ASDF_MODULE}@v{pins.ASDF_VERSION}"
+    version = f"v{pins.ASDF_VERSION}"
+    command = f"go install {pins.ASDF_MODULE}/cmd/asdf@{version}"
     with tempfile.TemporaryDirectory(dir=cache.root) as tmp:
         work = Path(tmp)
         go = _unpacked_go(cache, work)
         env = _go_env(work)
-        proc = subprocess.run([go, "mod", "download", "-json", module], capture_output=True,
-                              text=True, timeout=1800, env=env, cwd=work)
         try:
-            info = json.loads(proc.stdout)
-        except ValueError:
-            info = {"Error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
-        if info.get("Error") or proc.returncode != 0:
-            raise MatrixError(f"go mod download {module} failed: {info.get('Error')}",
-                              EXIT_ENVIRONMENT)
-        _expect(info.get("Sum", ""), pins.ASDF_MODULE_SUM, f"module {module}")
-        command = f"go install {pins.ASDF_MODULE}/cmd/asdf@v{pins.ASDF_VERSION}"
-        _run_tool([go, "install", f"{pins.ASDF_MODULE}/cmd/asdf@v{pins.ASDF_VERSION}"],
-                  command, env=env, cwd=work)
-        built = work / "bin" / "asdf"
-        toolchain = _run_tool([go, "version", str(built)], "go version", env=env, cwd=work)
-        named = work / f"asdf-v{pins.ASDF_VERSION}-linux-amd64"
-        built.rename(named)
-        _add_asdf_binary(cache, named, Origin(
-            f"built online with `CGO_ENABLED=0 {command}` ({toolchain.split(': ')[-1].strip()}; "
-            f"module {pins.ASDF_MODULE_SUM} as pinned)", offline=False))
-        shutil.rmtree(work / "mod", ignore_errors=True)  # read-only files: -modcacherw
+            _run_tool([go, "install", f"{pins.ASDF_MODULE}/cmd/asdf@{version}"], command,
+                      env=env, cwd=work)
+            built = work / "bin" / "asdf"
+            toolchain, sum_ = _build_info(
+                _run_tool([go, "version", "-m", str(built)], "go version -m", env=env,
+                          cwd=work), pins.ASDF_MODULE, version)
+            # The module that went into the binary, as its build information records it.
+            _expect(sum_, pins.ASDF_MODULE_SUM, f"module {pins.ASDF_MODULE}@{version}")
+            named = work / f"asdf-{version}-linux-amd64"
+            built.rename(named)
+            _add_asdf_binary(cache, named, Origin(
+                f"built online with `CGO_ENABLED=0 {command}` ({toolchain}; module "
+                f"{pins.ASDF_MODULE_SUM} as pinned)", offline=False))
+        finally:
+            shutil.rmtree(work / "mod", ignore_errors=True)  # read-only without -modcacherw
+
+
+def _build_info(text: str, module: str, version: str) -> tuple[str, str]:
+    """The Go toolchain and the main module's h1: sum from ``go version -m`` output."""
+    lines = text.splitlines()
+    toolchain = lines[0].rsplit(": ", 1)[-1].strip() if lines else ""
+    for line in lines[1:]:
+        fields = line.split()
+        if fields[:3] == ["mod", module, version] and len(fields) > 3:
+            return toolchain, fields[3]
+    raise MatrixError(f"the build information of the installed asdf names no sum for "
+                      f"{module}@{version}", EXIT_ENVIRONMENT)
 
 
 def _unpacked_go(cache: ArtifactCache, into: Path) -> str:

@@ -111,12 +111,16 @@ def _h1(module: str, files: dict[str, str]) -> str:
 
 @pytest.fixture
 def module_proxy(tmp_path, monkeypatch):
+    return serve_module(tmp_path, monkeypatch, "1.21")
+
+
+def serve_module(tmp_path, monkeypatch, go_directive: str) -> dict:
     """A GOPROXY folder holding a stand-in asdf module at the pinned version; Go from the
     shared artifact cache (the matrix needs it anyway)."""
     version = f"v{pins.ASDF_VERSION}"
-    files = {"go.mod": f"module {MODULE}\n\ngo 1.21\n", "cmd/asdf/main.go": MAIN}
+    files = {"go.mod": f"module {MODULE}\n\ngo {go_directive}\n", "cmd/asdf/main.go": MAIN}
     folder = tmp_path / "proxy" / MODULE / "@v"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "list").write_text(version + "\n")
     (folder / f"{version}.info").write_text(json.dumps({"Version": version}))
     (folder / f"{version}.mod").write_text(files["go.mod"])
@@ -146,6 +150,29 @@ def test_online_asdf_is_go_install_of_the_module_with_the_pinned_sum(tmp_path, m
     assert not list(cache.root.glob("tmp*"))  # the build's work folder is gone
 
 
+def test_a_module_that_needs_a_newer_go_is_built_by_the_toolchain_it_names(tmp_path,
+                                                                           monkeypatch):
+    """What happens online for asdf 0.20.0 (go 1.26.3): the newest pinned Go switches to the
+    toolchain the module's go line asks for. Here the older pinned Go switches to the newer,
+    whose toolchain module the shared cache makes from its release tarball."""
+    old, new = sorted(pins.GO, key=lambda v: tuple(int(p) for p in v.split(".")))[:2]
+    shared = ArtifactCache()
+    stem = f"goproxy/golang.org/toolchain/@v/v0.0.1-go{new}.linux-amd64"
+    for ext in ("info", "mod", "zip"):
+        shared.ensure(f"{stem}.{ext}")
+    toolchains = tmp_path / "proxy" / "golang.org" / "toolchain" / "@v"
+    toolchains.mkdir(parents=True)
+    for ext in ("info", "mod", "zip"):
+        (toolchains / f"v0.0.1-go{new}.linux-amd64.{ext}").symlink_to(
+            shared.mirror_dir / f"{stem}.{ext}")
+    (toolchains / "list").write_text(f"v0.0.1-go{new}.linux-amd64\n")
+    monkeypatch.setenv("GOSUMDB", "off")  # a toolchain module is taken unverified only so
+    monkeypatch.setattr(pins, "GO", {old: pins.GO[old]})
+    serve_module(tmp_path, monkeypatch, new)
+    artifact = ArtifactCache(tmp_path / "cache", network="online").ensure(asdf_binary_key())
+    assert f"go{new} " in artifact.source or f"go{new};" in artifact.source, artifact.source
+
+
 def test_a_module_that_is_not_the_pinned_one_is_refused(tmp_path, module_proxy, monkeypatch):
     monkeypatch.setattr(pins, "ASDF_MODULE_SUM", _h1("other@v1.0.0", module_proxy))
     cache = ArtifactCache(tmp_path / "cache", network="online")
@@ -158,7 +185,8 @@ def test_a_module_the_proxy_does_not_have_is_a_one_line_error(tmp_path, module_p
                                                               monkeypatch):
     monkeypatch.setattr(pins, "ASDF_MODULE", "example.com/missing")
     cache = ArtifactCache(tmp_path / "cache", network="online")
-    with pytest.raises(MatrixError, match="go mod download example.com/missing@v.* failed: "):
+    with pytest.raises(MatrixError,
+                       match="fetching go install example.com/missing/cmd/asdf@v.* failed: "):
         cache.ensure(asdf_binary_key())
 
 
