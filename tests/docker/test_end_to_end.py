@@ -86,14 +86,16 @@ def test_a_failing_install_is_error_with_its_log_and_the_rest_runs(tmp_path, doc
 def test_ctrl_c_leaves_no_container(tmp_path, docker_client):
     # Ctrl-C as the first of the run's six containers starts (Docker's own event, not a
     # poll that a loaded machine can make late enough to miss the whole run).
-    since = int(time.time())
+    started = time.time_ns()
+    since = started // 10**9  # whole seconds: a previous run's events can share it
     proc = subprocess.Popen(
         [sys.executable, "-m", "matrix.cli", "run", "--platform", "ubuntu", "--manager",
          "manual", "-n", "0", "--scenario", "clean", "--report-dir", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     events = docker_client.events(since=since, until=since + 600, decode=True, filters={
         "type": "container", "event": "start", "label": "io.govm-matrix.run"})
-    run_id = next((e["Actor"]["Attributes"]["io.govm-matrix.run"] for e in events), None)
+    run_id = next((e["Actor"]["Attributes"]["io.govm-matrix.run"] for e in events
+                   if e["timeNano"] >= started), None)
     events.close()
     assert run_id, "no container of the run appeared"
     proc.send_signal(signal.SIGINT)
