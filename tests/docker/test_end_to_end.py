@@ -91,7 +91,10 @@ def test_ctrl_c_leaves_no_container(tmp_path, docker_client):
     proc = subprocess.Popen(
         [sys.executable, "-m", "matrix.cli", "run", "--platform", "ubuntu", "--manager",
          "manual", "-n", "0", "--scenario", "clean", "--report-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # as in a terminal, whatever started these tests (a background job ignores SIGINT,
+        # and its children inherit that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     events = docker_client.events(since=since, until=since + 600, decode=True, filters={
         "type": "container", "event": "start", "label": "io.govm-matrix.run"})
     run_id = next((e["Actor"]["Attributes"]["io.govm-matrix.run"] for e in events
