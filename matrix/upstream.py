@@ -94,7 +94,8 @@ def _go_install_asdf(cache: ArtifactCache, key: str) -> None:
                 f"built online with `CGO_ENABLED=0 {command}` ({toolchain}; module "
                 f"{pins.ASDF_MODULE_SUM} as pinned)", offline=False))
         finally:
-            shutil.rmtree(work / "mod", ignore_errors=True)  # read-only without -modcacherw
+            # a module cache can hold read-only files, which the temporary folder cannot remove
+            shutil.rmtree(work / "mod", ignore_errors=True)
 
 
 def _build_info(text: str, module: str, version: str) -> tuple[str, str]:
