@@ -151,8 +151,8 @@ class ArtifactCache:
                 from . import upstream
                 from .mirror_add import kind_for
 
-                if kind_for(key):
-                    return upstream.fetch(self, key, kind_for(key))
+                if upstream_kind := kind_for(key):
+                    return upstream.fetch(self, key, upstream_kind)
             if kind == "local":
                 raise MatrixError(f"local artifact {key} is gone from the cache; give "
                                   "--manager-source again", EXIT_ENVIRONMENT)

@@ -263,7 +263,7 @@ def _add_asdf_binary(cache: ArtifactCache, path: Path, origin: Origin) -> list[s
         raise MatrixError(f"{path} is not a linux/amd64 executable; expected "
                           f"{KINDS['asdf-binary'].path}")
     version = named.group(1) if named else _version_of(data, path)
-    if tuple(int(p) for p in version.split(".")) < (0, 16, 0):
+    if pins.version_key(version) < (0, 16, 0):
         raise MatrixError(f"{path} is asdf {version}; the asdf binary exists from 0.16.0 on "
                           "(0.15 and older: add its git repository with kind asdf)")
     key = asdf_binary_key(version)

@@ -34,6 +34,11 @@ GO: dict[str, GoPin] = {
     )
 }
 
+def version_key(version: str) -> tuple[int, ...]:
+    """A version's order: "1.9.2" before "1.21.13"."""
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
 DEFAULT_GO = ("1.21.13", "1.22.10")
 # The macos-runner profile preinstalls these in its hosted tool cache.
 RUNNER_GO = ("1.21.13", "1.22.10")

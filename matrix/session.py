@@ -59,7 +59,7 @@ class MatrixSession:
                  definition: Definition | None = None) -> None:
         # Every image holds every selected version, in version order, so that one image
         # serves all transitions between them.
-        self.versions = tuple(sorted(set(versions), key=_version_key))
+        self.versions = tuple(sorted(set(versions), key=pins.version_key))
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.sources = dict(sources or {})  # manager -> local build (--manager-source)
         self.definition = definition or builtin_definition()
@@ -182,10 +182,6 @@ class MatrixSession:
             outcome = GroupOutcome(verdict=Verdict.ERROR, reason=f"harness error: {exc!r}",
                                    log_tail=traceback.format_exc().splitlines()[-15:])
         return cell_result(cell, outcome, self.definition)
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
 def cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None = None) -> dict:

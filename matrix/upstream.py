@@ -113,7 +113,7 @@ def _build_info(text: str, module: str, version: str) -> tuple[str, str]:
 def _unpacked_go(cache: ArtifactCache, into: Path) -> str:
     """The newest pinned Go, unpacked; ``go install`` switches to the toolchain the module
     asks for (GOTOOLCHAIN=auto) and downloads it, checked by the checksum database."""
-    newest = max(pins.GO, key=lambda v: tuple(int(p) for p in v.split(".")))
+    newest = max(pins.GO, key=pins.version_key)
     tarball = cache._ensure_unlocked(go_key(newest))
     with tarfile.open(cache.mirror_dir / tarball.key) as tar:
         tar.extractall(into, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))

@@ -132,7 +132,7 @@ def serve_module(tmp_path, monkeypatch, go_directive: str) -> dict:
     monkeypatch.setattr(pins, "ASDF_MODULE", MODULE)
     monkeypatch.setattr(pins, "ASDF_MODULE_SUM", _h1(f"{MODULE}@{version}", files))
     shared = ArtifactCache()
-    newest = max(pins.GO, key=lambda v: tuple(int(p) for p in v.split(".")))
+    newest = max(pins.GO, key=pins.version_key)
     shared.ensure(go_key(newest))
     unpack = upstream._unpacked_go
     monkeypatch.setattr(upstream, "_unpacked_go", lambda cache, into: unpack(shared, into))
@@ -155,7 +155,7 @@ def test_a_module_that_needs_a_newer_go_is_built_by_the_toolchain_it_names(tmp_p
     """What happens online for asdf 0.20.0 (go 1.26.3): the newest pinned Go switches to the
     toolchain the module's go line asks for. Here the older pinned Go switches to the newer,
     whose toolchain module the shared cache makes from its release tarball."""
-    old, new = sorted(pins.GO, key=lambda v: tuple(int(p) for p in v.split(".")))[:2]
+    old, new = sorted(pins.GO, key=pins.version_key)[:2]
     shared = ArtifactCache()
     stem = f"goproxy/golang.org/toolchain/@v/v0.0.1-go{new}.linux-amd64"
     for ext in ("info", "mod", "zip"):

@@ -31,7 +31,8 @@ ASDF_BIN = "/usr/local/bin/asdf"
 
 
 def asdf_binary_key(version: str = ASDF_VERSION) -> str:
-    """Mirror key of the asdf binary (extracted from its release archive) of ``version``."""
+    """Mirror key of the asdf binary of ``version`` (from its release archive, a build, or
+    online `go install`)."""
     return f"asdf/asdf-v{version}-linux-amd64"
 
 

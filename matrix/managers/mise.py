@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .. import pins
+from ..artifacts import mise_key
 from ..platforms import Platform
 from .base import Manager, q
 
 MISE = "~/.local/bin/mise"
-_RELEASE_KEY = f"mise/mise-v{pins.MISE_VERSION}-linux-x64"
 
 
 class Mise(Manager):
@@ -31,11 +31,11 @@ class Mise(Manager):
     SOURCE_ARTIFACT = "MISE_KEY"
 
     def build_args(self, source_key: str | None = None) -> dict[str, str]:
-        return {"MISE_VERSION": pins.MISE_VERSION, "MISE_KEY": source_key or _RELEASE_KEY}
+        return {"MISE_VERSION": pins.MISE_VERSION, "MISE_KEY": source_key or mise_key()}
 
     def artifact_keys(self, versions: tuple[str, ...], source_key: str | None = None
                       ) -> list[str]:
-        return [*super().artifact_keys(versions), source_key or _RELEASE_KEY]
+        return [*super().artifact_keys(versions), source_key or mise_key()]
 
     def _select(self, version: str, scope: str, platform: Platform) -> str:
         tool = q(f"go@{version}")
