@@ -4,7 +4,8 @@ before the manager is used.
 A fixture is data: lines for the shell rc files, files to write, environment variables the
 container starts with, commands to run (as the platform user or as root), and the platforms it
 applies to. Text may hold the fields {old}, {new} (the Go versions switched from and to),
-{old_root}, {new_root} (their install roots, as the manager's own command reported them) and
+{old_root}, {new_root} (their GOROOTs, as each version's own `go env GOROOT` reports it inside
+the install folder the manager's command names: for asdf that is `<asdf where>/go`) and
 {home}; values are shell-quoted where they land in a command. User-defined fixtures come from a
 matrix definition file (see definition.py) and take the same form.
 """
@@ -89,6 +90,10 @@ BUILTIN: dict[str, Fixture] = {
     for f in (
         Fixture("stale-goroot", "export GOROOT=<old root> left in the rc files by a manual "
                 "install", (Step("rc", "export GOROOT={old_root}"),)),
+        Fixture("etc-environment", "GOROOT=\"<old GOROOT>\" in /etc/environment, where many Go "
+                "install guides for Ubuntu send it; pam_env applies it at every login",
+                (Step("file", 'GOROOT="{old_root}"\n', path="/etc/environment", who="root"),),
+                platforms=("ubuntu",)),
         Fixture("gopath-tmp", "export GOPATH=/tmp/go in the rc files",
                 (Step("rc", "export GOPATH=/tmp/go"),)),
         Fixture("distro-go", "Debian's golang-go installed, /usr/bin/go",
@@ -116,12 +121,14 @@ BUILTIN: dict[str, Fixture] = {
                 (Step("rc", "export GOPATH={old_root}/gopath"),)),
         Fixture("gotoolchain-old", "go env -w GOTOOLCHAIN=go<old> (written to the GOENV file)",
                 (Step("user", "{old_root}/bin/go env -w GOTOOLCHAIN=go{old}"),)),
+        Fixture("gotoolchain-env-old", "export GOTOOLCHAIN=go<old> in the rc files",
+                (Step("rc", "export GOTOOLCHAIN=go{old}"),)),
     )
 }
 
 # The pollution the default matrix applies, one scenario each (global scope).
-DEFAULT_POLLUTION = ("stale-goroot", "gopath-tmp", "distro-go", "goenv-pinned", "windows-go",
-                     "paths-d-go")
+DEFAULT_POLLUTION = ("stale-goroot", "etc-environment", "gopath-tmp", "distro-go",
+                     "goenv-pinned", "windows-go", "paths-d-go")
 
 
 @dataclass

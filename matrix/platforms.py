@@ -41,7 +41,7 @@ PLATFORMS: dict[str, Platform] = {
             shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
             emulates=(
                 "Ubuntu desktop/server login: bash, /etc/skel rc files, /etc/profile that "
-                "builds PATH from /etc/environment as pam_env does at login"
+                "applies every variable of /etc/environment as pam_env does at login"
             ),
             cannot="PAM, systemd user sessions, snap; built on the base named in the report",
         ),
@@ -70,7 +70,8 @@ PLATFORMS: dict[str, Platform] = {
             shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
             emulates=(
                 "Ubuntu on WSL2: Windows PATH entries appended under /mnt/c (Program Files with "
-                "spaces, a Windows go.exe), WSL_DISTRO_NAME, WSLENV, WSL_INTEROP, /etc/wsl.conf"
+                "spaces, a Windows go.exe), WSL_DISTRO_NAME, WSLENV, WSL_INTEROP, /etc/wsl.conf; "
+                "no PAM step, so /etc/environment is not applied"
             ),
             cannot=(
                 "Windows interop: go.exe is a stand-in file that cannot run Windows code; "

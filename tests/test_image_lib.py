@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from matrix.platforms import images_root
@@ -49,25 +50,56 @@ def test_no_ca_is_a_clear_error(tmp_path):
     assert status == 1 and "no MIRROR_CA: this layer needs the HTTPS mirror" in out
 
 
-def test_a_root_is_recorded_only_when_its_go_is_the_version_asked_for(tmp_path):
-    for version in ("1.21.13", "1.22.10"):
-        go = tmp_path / version / "bin" / "go"
-        go.parent.mkdir(parents=True)
-        go.write_text(f'#!/bin/sh\necho "go version go{version} linux/amd64"\n')
-        go.chmod(0o755)
-    body = (f'warm_build_cache() {{ echo "WARM $1"; }}\n'
-            f'roots=""\n'
-            f'record_root 1.21.13 {tmp_path}/1.21.13 {tmp_path}/1.21.13/bin/go "unpacking"\n'
-            f'record_root 1.22.10 {tmp_path}/1.22.10 {tmp_path}/1.22.10/bin/go "unpacking"\n'
-            'echo "{$roots}"')
+FAKE_GO = """#!/bin/sh
+root=$(cd "$(dirname "$0")/.." && pwd)
+case $1 in
+  version) echo "go version go$(cat "$root/VERSION") linux/amd64" ;;
+  env) [ "$2" = GOROOT ] && [ -z "${GOROOT:-}" ] && [ "$GOTOOLCHAIN" = local ] && echo "$root" ;;
+esac
+"""
+
+
+def _fake_go(root, version: str):
+    go = root / "bin" / "go"
+    go.parent.mkdir(parents=True)
+    go.write_text(FAKE_GO)
+    go.chmod(0o755)
+    (root / "VERSION").write_text(version)
+    return go
+
+
+STUBS = 'warm_build_cache() { echo "WARM $1"; }\nas_user() { "$@"; }\nroots=""\n'
+
+
+def test_a_root_is_recorded_with_its_goroot_only_when_its_go_is_the_version_asked_for(tmp_path):
+    _fake_go(tmp_path / "1.21.13", "1.21.13")
+    _fake_go(tmp_path / "asdf" / "1.22.10" / "go", "1.22.10")  # asdf: GOROOT one level down
+    body = (STUBS + f'record_root 1.21.13 {tmp_path}/1.21.13 {tmp_path}/1.21.13/bin/go "x"\n'
+            f'record_root 1.22.10 {tmp_path}/asdf/1.22.10 {tmp_path}/asdf/1.22.10/go/bin/go '
+            '"asdf where golang 1.22.10"\necho "{$roots}"')
     status, out, _ = run_lib(tmp_path, body, "")
     assert status == 0, out
     assert f"WARM {tmp_path}/1.21.13/bin/go" in out
-    assert out.splitlines()[-1] == (f'{{"1.21.13": "{tmp_path}/1.21.13", '
-                                    f'"1.22.10": "{tmp_path}/1.22.10"}}')
-    body = (f'warm_build_cache() {{ echo "WARM $1"; }}\n'
-            f'record_root 1.22.10 {tmp_path}/1.21.13 {tmp_path}/1.21.13/bin/go '
+    assert json.loads(out.splitlines()[-1]) == {
+        "1.21.13": {"install": f"{tmp_path}/1.21.13", "goroot": f"{tmp_path}/1.21.13"},
+        "1.22.10": {"install": f"{tmp_path}/asdf/1.22.10",
+                    "goroot": f"{tmp_path}/asdf/1.22.10/go"}}
+
+
+def test_a_root_holding_another_version_is_refused(tmp_path):
+    _fake_go(tmp_path / "1.21.13", "1.21.13")
+    body = (STUBS + f'record_root 1.22.10 {tmp_path}/1.21.13 {tmp_path}/1.21.13/bin/go '
             '"mise where go@1.22.10"\necho AFTER')
     status, out, _ = run_lib(tmp_path, body, "")
     assert status == 1 and "AFTER" not in out and "WARM" not in out
     assert f"mise where go@1.22.10 gave {tmp_path}/1.21.13, which does not hold go1.22.10" in out
+
+
+def test_a_goroot_outside_the_install_folder_is_refused(tmp_path):
+    _fake_go(tmp_path / "elsewhere", "1.21.13")
+    (tmp_path / "install").mkdir()
+    body = (STUBS + f'record_root 1.21.13 {tmp_path}/install {tmp_path}/elsewhere/bin/go "x"\n'
+            "echo AFTER")
+    status, out, _ = run_lib(tmp_path, body, "")
+    assert status == 1 and "AFTER" not in out
+    assert f"GOROOT {tmp_path}/elsewhere is outside its install folder {tmp_path}/install" in out

@@ -24,14 +24,23 @@ append_line() {  # append_line FILE LINE: append as the user, creating the file 
   as_user sh -c 'printf "%s\n" "$2" >> "$1"' sh "$1" "$2"
 }
 
-# record_root VERSION ROOT GO WHAT: the manager's install of goVERSION is ROOT, its go command
-# GO; check that GO is that version (WHAT says where ROOT came from, for the error), warm its
-# build cache and add ROOT to $roots, the JSON members write_roots takes.
+# record_root VERSION ROOT GO WHAT: the manager's install of goVERSION is the folder ROOT (what
+# the manager's own command reports), its go command GO; check that GO is that version (WHAT says
+# where ROOT came from, for the error), ask GO for its GOROOT (for asdf it is one level down, in
+# ROOT/go), warm its build cache and add both to $roots, the JSON members write_roots takes.
 record_root() {
   "$3" version | grep -qF "go version go$1 " \
     || { echo "$4 gave $2, which does not hold go$1" >&2; exit 1; }
+  goroot=$(as_user env -u GOROOT -u GOFLAGS GOTOOLCHAIN=local "$3" env GOROOT) \
+    || { echo "$3 env GOROOT failed" >&2; exit 1; }
+  "$goroot/bin/go" version | grep -qF "go version go$1 " \
+    || { echo "go$1's GOROOT $goroot holds no go$1 (bin/go)" >&2; exit 1; }
+  case $goroot/ in
+    "$2"/*|"$(readlink -f "$2")"/*) ;;
+    *) echo "go$1's GOROOT $goroot is outside its install folder $2" >&2; exit 1 ;;
+  esac
   warm_build_cache "$3"
-  roots="${roots:-}${roots:+, }\"$1\": \"$2\""
+  roots="${roots:-}${roots:+, }\"$1\": {\"install\": \"$2\", \"goroot\": \"$goroot\"}"
 }
 
 write_roots() {  # write_roots JSON

@@ -43,6 +43,14 @@ def real(path):
         return None
 
 
+def root_entry(recorded):
+    """One version's entry of roots.json: the manager's install folder ("root", what its own
+    command reports) and the toolchain's GOROOT inside it, each with its real path."""
+    install, goroot = recorded["install"], recorded["goroot"]
+    return {"root": install, "real": real(install), "goroot": goroot,
+            "goroot_real": real(goroot)}
+
+
 def gos_on_path(path_value):
     found = []
     for entry in path_value.split(os.pathsep) if path_value else []:
@@ -119,8 +127,8 @@ def main():
     snap["goenv_file"] = {"path": goenv_path, "content": content}
     try:
         with open(ROOTS) as fh:
-            snap["roots"] = {v: {"root": r, "real": real(r)} for v, r in json.load(fh).items()}
-    except (OSError, ValueError) as exc:
+            snap["roots"] = {v: root_entry(r) for v, r in json.load(fh).items()}
+    except (OSError, ValueError, AttributeError) as exc:
         snap["roots"] = {}
         snap["roots_error"] = str(exc)
     candidates = [env.get(k) for k in ("GOROOT", "GOBIN")]

@@ -12,7 +12,8 @@ from matrix.platforms import get_platform
 
 @pytest.fixture(scope="session")
 def image_for(docker_client):
-    """image_for(platform, manager) -> ImageRef, built from the mirror on first use."""
+    """image_for(platform, manager) -> ImageRef, built from the mirror on first use;
+    image_for.platform(platform) -> the platform's own image, with no manager."""
     cache = ArtifactCache()
     mirror = Mirror(cache.mirror_dir)
     builder = ImageBuilder(docker_client, cache, lambda: mirror.start().url)
@@ -24,5 +25,40 @@ def image_for(docker_client):
                 get_platform(platform), get_manager(manager), pins.DEFAULT_GO, pins.RUNNER_GO)
         return built[platform, manager]
 
+    get.platform = lambda platform: builder.platform(get_platform(platform), pins.RUNNER_GO)
     yield get
     mirror.stop()
+
+
+@pytest.fixture(scope="session")
+def start_container(docker_client):
+    """start_container(image_tag, user) -> a running container with no network, labelled like
+    the matrix's own and removed at the end of the session."""
+    import uuid
+
+    from matrix.docker_env import labels, remove_containers
+
+    run_id = "tests-" + uuid.uuid4().hex[:8]
+
+    def start(tag: str, user: str, environment: dict | None = None):
+        return docker_client.containers.run(tag, ["sleep", "infinity"], detach=True,
+                                            network_mode="none", user=user,
+                                            environment=environment or {},
+                                            labels=labels(run_id))
+
+    yield start
+    remove_containers(docker_client, run_id)
+
+
+def run_as(container, user: str, command: str, environment: dict | None = None):
+    """(exit status, stdout as bytes) of ``sh -c command`` in the container as ``user``."""
+    out = container.exec_run(["sh", "-c", command], user=user, demux=True,
+                             environment=environment or {})
+    return out.exit_code, (out.output[0] or b"")
+
+
+def offline_missing(manager) -> str | None:
+    """The artifact an offline build of the manager's image lacks, if any."""
+    cache = ArtifactCache()
+    missing = [key for key in manager.REQUIRES if not (cache.mirror_dir / key).is_file()]
+    return missing[0] if missing else None

@@ -7,7 +7,7 @@ fetch_verified "$MIRROR/go/go$base.linux-amd64.tar.gz" /tmp/go.tgz
 tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz
 roots=""
 record_root "$base" /usr/local/go /usr/local/go/bin/go "unpacking go$base.linux-amd64.tar.gz"
-roots="$roots, \"_dispatcher\": \"/usr/local/go\""
+roots="$roots, \"_dispatcher\": {\"install\": \"/usr/local/go\", \"goroot\": \"/usr/local/go\"}"
 
 # The toolchain modules, served to the go command as a file:// proxy for this step only.
 proxy=$(mktemp -d)

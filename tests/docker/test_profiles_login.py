@@ -1,0 +1,68 @@
+"""What each platform profile's login emulation exports, against the files it claims to
+emulate, for variables that are not PATH (see each profile's README)."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+
+import pytest
+
+from ..test_profiles import PAM_ENV_EXPECTED, PAM_ENV_FILE, exported_by, parse_env0
+from .conftest import run_as
+
+pytestmark = pytest.mark.docker
+
+
+def _write(ctr, path: str, content: str) -> None:
+    """Write the file byte for byte (owned by root, mode 0644), as an administrator would."""
+    folder, name = path.rsplit("/", 1)
+    status, out = run_as(ctr, "root", f"mkdir -p '{folder}'")
+    assert status == 0, out
+    data = content.encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size, info.mode = len(data), 0o644
+        tar.addfile(info, io.BytesIO(data))
+    assert ctr.put_archive(folder, buf.getvalue())
+
+
+def _env(ctr, user: str, shell_argv: str, environment: dict | None = None) -> dict[str, str]:
+    status, out = run_as(ctr, user, f"{shell_argv} 'exec env -0'", environment)
+    assert status == 0, out
+    return parse_env0(out)
+
+
+def test_ubuntu_logins_apply_etc_environment_as_pam_env_does(image_for, start_container):
+    ctr = start_container(image_for.platform("ubuntu").tag, "ubuntu")
+    _write(ctr, "/etc/environment", PAM_ENV_FILE)
+    for argv in ("bash -lc", "sh -lc", "bash -ilc"):
+        assert exported_by(_env(ctr, "ubuntu", argv)) == PAM_ENV_EXPECTED, argv
+    # No login, no pam_env: a shell with no login parent never sees the file.
+    for argv in ("bash -ic", "sh -c"):
+        found = _env(ctr, "ubuntu", argv)
+        assert "GOROOT" not in found and "CONT" not in found, argv
+
+
+def test_wsl2_has_no_pam_step_but_runs_profile_d(image_for, start_container):
+    """WSL starts the shell from its own init, not through PAM, so /etc/environment is not
+    applied (microsoft/WSL#1405, #9881); Ubuntu's /etc/profile still runs /etc/profile.d."""
+    ctr = start_container(image_for.platform("wsl2").tag, "dev")
+    _write(ctr, "/etc/environment", PAM_ENV_FILE)
+    _write(ctr, "/etc/profile.d/corp-go.sh", "export GOFLAGS=-mod=vendor\n")
+    found = _env(ctr, "dev", "bash -lc")
+    assert "GOROOT" not in found and "CONT" not in found
+    assert found["GOFLAGS"] == "-mod=vendor"
+    assert found["WSL_DISTRO_NAME"] == "Ubuntu" and "WSLENV" in found
+
+
+def test_macos_logins_build_manpath_with_path_helper(image_for, start_container):
+    ctr = start_container(image_for.platform("macos-runner").tag, "runner")
+    _write(ctr, "/etc/manpaths.d/go", "/usr/local/go/misc/man\n")
+    for argv in ("zsh -lc", "bash -lc"):
+        found = _env(ctr, "runner", argv, {"MANPATH": "/opt/m:/usr/share/man"})
+        assert found["MANPATH"] == ("/usr/share/man:/usr/local/share/man:"
+                                    "/usr/local/go/misc/man:/opt/m"), argv
+        assert "MANPATH" not in _env(ctr, "runner", argv), argv  # not set: left alone
+        assert found["GOROOT_1_21_X64"] == "/Users/runner/hostedtoolcache/go/1.21.13/x64"
