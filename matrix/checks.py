@@ -9,6 +9,7 @@ resolves them), so a symlink such as /usr/local/go counts as the directory it po
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections import Counter
@@ -34,11 +35,13 @@ class Leg:
 
     # -- facts derived from the snapshot -------------------------------------------------
     def roots(self) -> dict[str, list[str]]:
-        """version -> its install root (as recorded and as resolved); "_dispatcher" is the
-        root of a go that re-executes the selected toolchain (Go's own switching)."""
+        """version -> its install folder and GOROOT (as recorded and as resolved); a path
+        belongs to a version when it lies inside one of them. "_dispatcher" is the root of a
+        go that re-executes the selected toolchain (Go's own switching)."""
         found: dict[str, list[str]] = {}
         for version, info in (self.snap.get("roots") or {}).items():
-            found[version] = [p for p in {info.get("root"), info.get("real")} if p]
+            paths = (info.get(k) for k in ("root", "real", "goroot", "goroot_real"))
+            found[version] = sorted({p for p in paths if p})
         return found
 
     def owner(self, path: str | None, real: str | None = None,
@@ -79,26 +82,53 @@ class Leg:
         value = os.path.normpath(entry.get("entry") or ".")
         return any(value == d or value.startswith(d.rstrip("/") + "/") for d in self.managed_dirs)
 
+    def active_in(self, snap: dict | None) -> bool:
+        """Is the manager in effect in that snapshot's shell at all (any PATH entry of its
+        own)?"""
+        return any(self.managed(e) for e in (snap or {}).get("path_entries") or [])
+
     @property
     def active(self) -> bool:
-        """Is the manager in effect in this shell at all (any PATH entry of its own)?"""
-        return any(self.managed(e) for e in self.snap.get("path_entries") or [])
+        return self.active_in(self.snap)
+
+    @property
+    def vanished(self) -> bool:
+        """The manager was in effect in this shell before the switch and is not after it:
+        the switch broke the shell, which is not the same as a shell it never reached."""
+        return not self.active and self.active_in(self.baseline)
+
+    @property
+    def idle(self) -> bool:
+        """Not in effect here, neither before the switch nor after it: INACTIVE."""
+        return not self.active and not self.vanished
 
     def root_of(self, version: str) -> str:
+        """The version's GOROOT (its go's own answer), else its shortest recorded root."""
+        info = (self.snap.get("roots") or {}).get(version) or {}
         roots = self.roots().get(version) or ["?"]
-        return sorted(roots, key=len)[0]
+        return info.get("goroot") or sorted(roots, key=len)[0]
+
+    def _vanished_note(self) -> str:
+        before = [e["entry"] for e in (self.baseline or {}).get("path_entries") or []
+                  if self.managed(e)]
+        return (f"{self.manager} was active in this shell before the switch (PATH had "
+                f"{', '.join(before[:3])}) and put nothing on PATH after it")
 
     def gone(self, what: str) -> tuple[Verdict, str]:
         """Verdict and wording when there is no go to ask in this shell."""
-        if not self.active:
+        if self.idle:
             return Verdict.INACTIVE, (f"expected go{self.new} from {self.manager}, got {what} "
                                       f"({self.manager} put nothing on PATH in this shell)")
+        if self.vanished:
+            return Verdict.BROKEN, f"expected go{self.new}, got {what}: {self._vanished_note()}"
         return Verdict.BROKEN, f"expected go{self.new}, got {what}"
 
     def foreign(self, what: str) -> tuple[Verdict, str]:
-        if not self.active:
+        if self.idle:
             return Verdict.INACTIVE, f"{what}, not a {self.manager} install: not active here"
-        return Verdict.BROKEN, f"expected go{self.new}'s root {self.root_of(self.new)}, got {what}"
+        note = f" ({self._vanished_note()})" if self.vanished else ""
+        return Verdict.BROKEN, (f"expected go{self.new}'s root {self.root_of(self.new)}, got "
+                                f"{what}{note}")
 
 
 def _version_tag(path: str, version: str) -> bool:
@@ -190,9 +220,7 @@ def _check_user_entries(leg: Leg, entries: list[dict], result: CheckResult) -> N
         added = [e for e in mine if e not in before]
         changes = ([f"lost {lost}"] if lost else []) + ([f"added {added}"] if added else [])
         if not changes:
-            moved = [f"{e} ({before.index(e) + 1}→{mine.index(e) + 1})" for e in
-                     dict.fromkeys(before) if before.index(e) != mine.index(e)]
-            changes = [f"reordered: {', '.join(moved[:4])}" + (" …" if len(moved) > 4 else "")]
+            changes = [f"reordered: {_moved(before, mine)}"]
         result.add(Verdict.BROKEN, "expected the PATH entries that are not Go's unchanged "
                                    f"(byte for byte, in order), got {'; '.join(changes)}")
     else:
@@ -279,7 +307,7 @@ def check_gotoolchain(leg: Leg) -> CheckResult:
             result.add(*leg.gone("no GOTOOLCHAIN setting to read"))
         return result
     running = _running_version(leg)
-    if not leg.snap.get("go") and not leg.active:
+    if not leg.snap.get("go") and leg.idle:
         where, value = settings[0]
         result.add(*leg.gone(f"{where}={value}, which no go runs here to read"))
         return result
@@ -309,7 +337,7 @@ def check_gotoolchain(leg: Leg) -> CheckResult:
 def _foreign_and_idle(leg: Leg, path: str | None, real: str | None) -> bool:
     """A go from outside every install root, in a shell the manager never reached: what it
     reports says nothing about the switch, whatever its version."""
-    return bool(path) and not leg.active and leg.owner(path, real) is None
+    return bool(path) and leg.idle and leg.owner(path, real) is None
 
 
 def _classify_version_output(leg: Leg, what: str, status: int, output: str,
@@ -324,7 +352,7 @@ def _classify_version_output(leg: Leg, what: str, status: int, output: str,
         result.add(Verdict.LEAK, f"expected {what} go{leg.new}, got go{leg.old}")
     elif status in (126, 127) and not match:
         result.add(*leg.gone(f"{what}: {_tail(output)}"))
-    elif match and not leg.active:
+    elif match and leg.idle:
         result.add(Verdict.INACTIVE, f"{what} is go{match.group(1)}, not from {leg.manager}: "
                                      "not active here")
     else:
@@ -348,7 +376,7 @@ def check_version(leg: Leg) -> CheckResult:
             result.add(Verdict.PASS, f"runtime.Version() of a fresh build: {built}")
         elif owner == leg.old:
             result.add(Verdict.LEAK, f"expected runtime.Version() go{leg.new}, got {built}")
-        elif not leg.active:
+        elif leg.idle:
             result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, not from "
                                          f"{leg.manager}: not active here")
         else:
@@ -376,7 +404,7 @@ def check_build(leg: Leg) -> CheckResult:
         result.add(Verdict.PASS, f"hello world built and ran with go{leg.new}")
     elif build["runtime_version"] == f"go{leg.old}":
         result.add(Verdict.LEAK, f"expected a go{leg.new} build, got {build['runtime_version']}")
-    elif not leg.active:
+    elif leg.idle:
         result.add(Verdict.INACTIVE, f"built with {build['runtime_version']}, not {leg.manager}'s")
     else:
         result.add(Verdict.BROKEN, f"expected a go{leg.new} build, got "
@@ -436,6 +464,15 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
     return merged
 
 
+def manager_active(snapshots: dict[str, dict | None], manager: str,
+                   managed_dirs: tuple[str, ...] = ()) -> bool:
+    """Whether the manager was in effect in this shell when the cell began (its first
+    snapshot): the regression gate tells a shell the manager stopped reaching from one it
+    never reached."""
+    base = snapshots.get("base")
+    return bool(base) and Leg(base, None, "", "", manager, managed_dirs).active
+
+
 def _title(label: str, a: str, b: str, wanted: str) -> str:
     if label == "after":
         return f"go{a}→go{b}" if wanted == b else f"go{a}→go{b} elsewhere, here still go{a}"
@@ -445,19 +482,54 @@ def _title(label: str, a: str, b: str, wanted: str) -> str:
 
 
 def _round_trip(base: dict | None, back: dict | None) -> CheckResult:
-    """A→B→A must leave PATH as it found it: no growth, no repeats."""
+    """A→B→A must leave PATH as it found it, entry for entry and in order: an entry more is
+    residue of the switch (LEAK); an entry gone, or the same entries in another order, is a
+    PATH the switch damaged (BROKEN). Dropping repeats of an entry that is still there, with
+    the rest in the same order, changes no lookup order and is reported as such (a manager's
+    hook that cleans up a repeated entry of its own)."""
     result = CheckResult("path")
     if not base or not back:
         return result
     before = [e["entry"] for e in base.get("path_entries") or []]
     after = [e["entry"] for e in back.get("path_entries") or []]
-    if len(after) > len(before):
-        added = [e for e in after if e not in before] or "repeats"
+    if after == before:
+        result.add(Verdict.PASS, "PATH is back to what it was, entry for entry")
+        return result
+    added = list((Counter(after) - Counter(before)).elements())
+    lost = list((Counter(before) - Counter(after)).elements())
+    gone = [e for e in dict.fromkeys(lost) if e not in after]
+    if added:
         result.add(Verdict.LEAK, f"expected PATH to keep its {len(before)} entries, "
                                  f"got {len(after)} (added {added})")
-    elif after == before:
-        result.add(Verdict.PASS, "PATH is back to what it was, entry for entry")
+    if gone:
+        result.add(Verdict.BROKEN, f"expected PATH to keep its {len(before)} entries, "
+                                   f"got {len(after)} (lost {gone})")
+    if added or gone:
+        return result
+    if lost and _is_subsequence(after, before):
+        result.add(Verdict.PASS, f"PATH is back to its entries in their order, less repeats of "
+                                 f"{sorted(set(lost))}, which are still on it")
+    else:
+        result.add(Verdict.BROKEN, "expected PATH back in its order, got the same entries "
+                                   f"reordered: {_moved(before, after)}")
     return result
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    rest = iter(long)
+    return all(any(entry == other for other in rest) for entry in short)
+
+
+def _moved(before: list[str], after: list[str], limit: int = 4) -> str:
+    """The entries that changed place between two orderings of the same entries, with their
+    positions: those outside the longest run of entries that kept their relative order."""
+    kept: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        kept.update(range(block.b, block.b + block.size))
+    moved = [f"{entry} ({before.index(entry) + 1}→{i + 1})" for i, entry in enumerate(after)
+             if i not in kept]
+    return ", ".join(moved[:limit]) + (" …" if len(moved) > limit else "")
 
 
 def overall(results: dict[str, CheckResult]) -> Verdict:

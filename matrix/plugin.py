@@ -146,7 +146,7 @@ def _crashed_cell(cell_id: str, report: pytest.TestReport) -> dict:
     data = cell.to_dict()
     data.update(group=cell.group, shell_order=SHELL_CONTEXTS.index(shell), verdict="ERROR",
                 error=reason, log_tail=tail, snapshots={}, steps=[], manager_info={},
-                manager_behaviour={}, image=None, run_seconds=0.0,
+                manager_behaviour={}, image=None, run_seconds=0.0, active=False,
                 checks={k: {"check": k, "verdict": "ERROR", "evidence": [f"ERROR: {reason}"]}
                         for k in CHECKS})
     return data

@@ -6,9 +6,12 @@ difference. The comparison is by cell id and by the cell verdict:
 - a **regression** is a cell whose verdict changed *to* LEAK, BROKEN or ERROR. That covers a
   change from PASS, SHARED, INACTIVE or UNSUPPORTED to one of those three, and also a change
   between two of them (LEAK→BROKEN, BROKEN→ERROR, ERROR→LEAK, ...): the cell is still a
-  finding, but a different one, and whoever gates on the comparison wants to look at it;
+  finding, but a different one, and whoever gates on the comparison wants to look at it.
+  A cell whose manager was active in the old report (its recorded ``active``) and that is
+  INACTIVE now is a regression too: the manager stopped working in that shell;
 - an **improvement** is any other change of verdict: out of LEAK/BROKEN/ERROR, or between
-  PASS, SHARED, INACTIVE and UNSUPPORTED (such a move is listed, never gated on);
+  PASS, SHARED, INACTIVE and UNSUPPORTED where the manager did not stop being active (such
+  a move is listed, never gated on);
 - cells only in the new report are **added**, cells only in the old one **removed**; neither
   gates, since a different selection is not a different behaviour.
 
@@ -29,9 +32,26 @@ FINDINGS = (Verdict.LEAK.value, Verdict.BROKEN.value, Verdict.ERROR.value)
 EXIT_REGRESSION = 1
 
 
-def is_regression(old: str | None, new: str | None) -> bool:
-    """Whether a change of a cell verdict from ``old`` to ``new`` counts as a regression."""
-    return old != new and new in FINDINGS
+ACTIVE_VERDICTS = (Verdict.PASS.value, Verdict.SHARED.value)
+
+
+def was_active(cell: dict | None) -> bool:
+    """Whether the manager was in effect in the cell's shell: the ``active`` the run recorded,
+    or (for reports from before it was recorded) a PASS or SHARED verdict."""
+    if not cell:
+        return False
+    if "active" in cell:
+        return bool(cell["active"])
+    return cell.get("verdict") in ACTIVE_VERDICTS
+
+
+def is_regression(old: str | None, new: str | None, old_active: bool = False) -> bool:
+    """Whether a change of a cell verdict from ``old`` to ``new`` counts as a regression:
+    to LEAK, BROKEN or ERROR, or to INACTIVE in a cell where the manager was active (a
+    release that stops activating in a shell must not pass a maintainer's gate)."""
+    if old == new:
+        return False
+    return new in FINDINGS or (new == Verdict.INACTIVE.value and old_active)
 
 
 def _require_report(doc: dict, name: str) -> None:
@@ -104,7 +124,8 @@ def diff_reports(old: dict, new: dict) -> dict:
         if old_cell["verdict"] == new_cell["verdict"]:
             diff["unchanged"] += 1
             continue
-        kind = ("regressions" if is_regression(old_cell["verdict"], new_cell["verdict"])
+        kind = ("regressions" if is_regression(old_cell["verdict"], new_cell["verdict"],
+                                               was_active(old_cell))
                 else "improvements")
         diff[kind].append(_change(old_cell, new_cell))
     return diff

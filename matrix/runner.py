@@ -74,6 +74,14 @@ class RunResult:
                 if phase != "again" or f"{shell}:again" in self.snapshots}
 
 
+def fixture_values(platform: Platform, old: str, new: str, roots: dict) -> dict[str, str]:
+    """The fields a fixture's text may hold: the versions, the user's home, and each version's
+    GOROOT as its own go reports it (for asdf one level below the install folder that
+    `asdf where` names), so that an exported {old_root} is the GOROOT a user would copy."""
+    return {"old": old, "new": new, "home": platform.home,
+            "old_root": roots[old]["goroot"], "new_root": roots[new]["goroot"]}
+
+
 def probe_snippet(label: str) -> str:
     return f"GOVM_LABEL={label}; . /tmp/govm/probe.sh"
 
@@ -196,8 +204,14 @@ class Run:
         if probe:
             out = self._login(f"can {self.manager.name} do it", probe, check=False)
             if out.rc != 0:
-                self.result.unsupported = self.manager.unsupported_reason(
-                    probe, out.rc, out.stdout + out.stderr)
+                # Only the manager's own words of refusal make the cell UNSUPPORTED; any
+                # other failure (a broken install, a missing command) is the harness's ERROR.
+                output = out.stdout + out.stderr
+                refusal = self.manager.refusal(probe, out.rc, output)
+                if refusal is None:
+                    raise StepFailed(f"`{probe}` exited {out.rc} without {self.manager.name}'s "
+                                     f"refusal: {_last_line(output)}")
+                self.result.unsupported = refusal
                 return
         info = self._exec("read install roots", self._user,
                           "cat /opt/govm-matrix/roots.json /opt/govm-matrix/manager.json")
@@ -207,9 +221,7 @@ class Run:
         for version in (self.old, self.new):
             if version not in self.result.roots:
                 raise StepFailed(f"the image has no go{version} (roots: {self.result.roots})")
-        values = {"old": self.old, "new": self.new, "home": self.platform.home,
-                  "old_root": self.result.roots[self.old],
-                  "new_root": self.result.roots[self.new]}
+        values = fixture_values(self.platform, self.old, self.new, self.result.roots)
         for fixture in self.fixtures:
             for who, command in fixture.commands(values):
                 host = self._root if who == "root" else self._user
@@ -280,6 +292,11 @@ class Run:
 
 class StepFailed(Exception):
     pass
+
+
+def _last_line(output: str) -> str:
+    lines = [line for line in (output or "").strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no output"
 
 
 def _log_tail(steps: list[dict], lines: int = 30) -> list[str]:

@@ -19,7 +19,7 @@ from filelock import FileLock
 from . import docker_env, pins
 from .artifacts import ArtifactCache
 from .cells import Cell
-from .checks import CHECKS, classify_cell, overall
+from .checks import CHECKS, classify_cell, manager_active, overall
 from .definition import Definition, builtin_definition
 from .errors import MatrixError
 from .images import BuildFailed, ImageBuilder, ImageRef
@@ -196,6 +196,7 @@ def cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None
     if outcome.run is None or outcome.verdict is not None:
         verdict = outcome.verdict or Verdict.ERROR
         data.update(verdict=verdict.value, error=outcome.reason, log_tail=outcome.log_tail,
+                    active=False,
                     checks={name: {"check": name, "verdict": verdict.value,
                                    "evidence": [f"{verdict.value}: {outcome.reason}"]}
                             for name in CHECKS},
@@ -210,6 +211,7 @@ def cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None
                             tuple(manager.managed_dirs(platform)), expect,
                             tuple(manager.shim_dirs(platform)))
     data["expect"] = expect
+    data["active"] = manager_active(snapshots, cell.manager, tuple(manager.managed_dirs(platform)))
     for failure in run.switch_failures:
         results["version"].add(Verdict.BROKEN, f"expected the switch to work, got {failure}")
     verdict = overall(results)

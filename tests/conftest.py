@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,36 @@ SNAPSHOTS = Path(__file__).parent / "data" / "snapshots"
 
 
 def load_run(name: str) -> dict:
-    """A recorded container run (see tests/data/record.py), deep-copied for mutation."""
+    """A recorded container run (see tests/data/record.py), deep-copied for mutation: the
+    cell it ran for and ``run``, the RunResult as plain data."""
     return copy.deepcopy(json.loads((SNAPSHOTS / f"{name}.json").read_text()))
+
+
+def snap(recording: dict, shell: str, phase: str) -> dict:
+    """One snapshot of a recording, for a test to mutate in place."""
+    return recording["run"]["snapshots"][f"{shell}:{phase}"]
+
+
+def replay(recording: dict, shell: str) -> dict:
+    """The cell result the matrix gives for ``shell`` of a recorded run: the same function a
+    matrix run calls (session.cell_result), on the recorded RunResult."""
+    from matrix.cells import Cell, Scenario
+    from matrix.runner import RunResult
+    from matrix.session import GroupOutcome, cell_result
+
+    scenario = Scenario(recording["old"], recording["new"], recording["scope"],
+                        tuple(recording["fixtures"]), "-".join(recording["fixtures"]) or "clean")
+    cell = Cell(recording["platform"], recording["manager"], scenario, shell)
+    return cell_result(cell, GroupOutcome(run=RunResult(**recording["run"])))
+
+
+def unavailable(reason: str):
+    """Skip a test whose prerequisite (a Docker Engine, the browser) is missing, except under
+    CI (``CI`` set), where a skip would hide that the project's own CI left a part untested:
+    there it fails, naming what is missing."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +52,7 @@ def docker_client():
     try:
         cli = docker_env.client()
     except MatrixError as exc:
-        pytest.skip(f"needs a Docker Engine: {exc}")
+        unavailable(f"needs a Docker Engine: {exc}")
     yield cli
     cli.close()
 

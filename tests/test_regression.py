@@ -91,11 +91,32 @@ def test_an_improvement_alone_exits_zero():
     ("PASS", "LEAK", True), ("SHARED", "BROKEN", True), ("INACTIVE", "ERROR", True),
     ("UNSUPPORTED", "LEAK", True), ("LEAK", "ERROR", True), ("ERROR", "LEAK", True),
     ("BROKEN", "LEAK", True), ("LEAK", "LEAK", False), ("LEAK", "PASS", False),
-    ("ERROR", "INACTIVE", False), ("PASS", "INACTIVE", False), ("SHARED", "PASS", False),
-    (None, "LEAK", True),
+    ("ERROR", "INACTIVE", False), ("SHARED", "PASS", False), (None, "LEAK", True),
 ])
 def test_which_changes_are_regressions(old, new, expected):
     assert is_regression(old, new) is expected
+
+
+def test_a_manager_that_stops_activating_is_a_regression():
+    old = _report()
+    target = _shared_id(old)
+    new = copy.deepcopy(old)
+    cell = next(c for c in new["cells"] if c["id"] == target)
+    cell["verdict"] = "INACTIVE"
+    cell["checks"] = {name: {"check": name, "verdict": "INACTIVE", "evidence": [
+        "go1.21.13→go1.22.10: INACTIVE: expected go1.22.10 from mise, got no go on PATH"]}
+        for name in cell["checks"]}
+    diff = diff_reports(old, new)
+    assert [(r["id"], r["old"], r["new"]) for r in diff["regressions"]] == [
+        (target, "SHARED", "INACTIVE")]
+    assert exit_code(diff) == 1
+    # An old cell that recorded its manager inactive (a LEAK planted in a shell the manager
+    # never reached) going INACTIVE is no regression; one that recorded it active is.
+    for active, kind in ((False, "improvements"), (True, "regressions")):
+        before = copy.deepcopy(old)
+        old_cell = next(c for c in before["cells"] if c["id"] == target)
+        old_cell.update(verdict="LEAK", active=active)
+        assert [c["id"] for c in diff_reports(before, new)[kind]] == [target]
 
 
 def test_a_change_between_findings_is_a_regression():

@@ -41,8 +41,18 @@ def test_sdkman_asks_for_go_in_every_cell_and_the_workaround_does_not():
     assert probe.endswith("&& sdk install go 1.22.10")
     assert get_manager("sdkman").unsupported_probe("1.22.10", "session", ubuntu) == probe
     assert get_manager("sdkman-local").unsupported_probe("1.22.10", "global", ubuntu) is None
-    reason = get_manager("sdkman").unsupported_reason(probe, 1, OFFLINE_ANSWER)
+    reason = get_manager("sdkman").refusal(probe, 1, OFFLINE_ANSWER)
     assert reason == "`sdk install go 1.22.10` exited 1: Stop! go is not a valid candidate."
+
+
+@pytest.mark.parametrize("status, output", [
+    (127, "bash: line 1: sdk: command not found\n"),
+    (127, ""),
+    (1, "curl: (6) Could not resolve host: api.sdkman.io\n"),
+])
+def test_a_failure_that_is_not_sdkman_s_refusal_is_no_refusal(status, output):
+    probe = get_manager("sdkman").unsupported_probe("1.22.10", "global", UBUNTU)
+    assert get_manager("sdkman").refusal(probe, status, output) is None
 
 
 @pytest.mark.parametrize("name, scope, command", [

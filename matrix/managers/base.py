@@ -8,6 +8,7 @@ with the manager's own command, and writes them to ``/opt/govm-matrix/roots.json
 
 from __future__ import annotations
 
+import re
 import shlex
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -79,9 +80,19 @@ class Manager(ABC):
         scenario at all (e.g. `sdk install go <version>`); None when there is none."""
         return None
 
-    def unsupported_reason(self, command: str, status: int, output: str) -> str:
+    #: the manager's own words when it refuses what ``unsupported_probe`` asks (regular
+    #: expressions searched in its output); a failure without them is not a refusal
+    REFUSALS: tuple[str, ...] = ()
+
+    def refusal(self, command: str, status: int, output: str) -> str | None:
+        """The reason a failed ``unsupported_probe`` is the manager's own refusal, in its own
+        words; None when its output holds none of ``REFUSALS`` (a broken install, a missing
+        command), which the harness then reports as ERROR with the output."""
         lines = [line for line in output.splitlines() if line.strip()]
-        return f"`{command}` exited {status}: {lines[-1] if lines else 'no output'}"
+        for line in reversed(lines):
+            if any(re.search(pattern, line) for pattern in self.REFUSALS):
+                return f"`{command}` exited {status}: {line.strip()}"
+        return None
 
     @abstractmethod
     def managed_dirs(self, platform: Platform) -> list[str]:

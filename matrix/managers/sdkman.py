@@ -90,13 +90,20 @@ class Sdkman(Manager):
 
     def unsupported_probe(self, version: str, scope: str, platform: Platform) -> str | None:
         """A command run in the container before any switch: when it fails, the cell is
-        UNSUPPORTED with ``unsupported_reason`` of its output. Every scope needs the
+        UNSUPPORTED with SDKMAN's refusal (``refusal``) in its own words. Every scope needs the
         version installed first, so it is always ``sdk install go <version>``."""
         return sdk(f"install go {q(version)}")
 
-    def unsupported_reason(self, command: str, status: int, output: str) -> str:
-        """The reason for a failed ``unsupported_probe``, naming the sdk command as typed."""
-        return unsupported_reason(command.rsplit(" && ", 1)[-1], status, output)
+    # What SDKMAN prints when it has no such candidate (its `__sdkman_validate_candidate`).
+    REFUSALS = (r"is not a valid candidate",)
+
+    def refusal(self, command: str, status: int, output: str) -> str | None:
+        """SDKMAN's refusal of a failed ``unsupported_probe``, naming the sdk command as
+        typed; None when its answer is not a refusal (e.g. no ``sdk`` at all)."""
+        reason = unsupported_reason(command.rsplit(" && ", 1)[-1], status, output)
+        if any(re.search(pattern, reason) for pattern in self.REFUSALS):
+            return reason
+        return None
 
     def managed_dirs(self, platform: Platform) -> list[str]:
         return [f"{platform.home}/.sdkman/candidates"]

@@ -78,7 +78,7 @@ def slim_report(report: dict) -> dict:
     """Only what a comparison needs (each cell's id, axes and verdicts, per check): a baseline
     small enough to commit, free of snapshots, logs and machine details."""
     keep = ("id", "platform", "manager", "from", "to", "scope", "scenario", "pollution",
-            "shell", "group", "shell_order", "verdict")
+            "shell", "group", "shell_order", "verdict", "active")
     slim = {k: v for k, v in report.items() if k not in ("cells", "provenance")}
     slim["provenance"] = {"network": (report.get("provenance") or {}).get("network")}
     slim["cells"] = [

@@ -1,13 +1,18 @@
-"""Re-record the snapshots the unit tests classify: real runs on real images.
+"""Re-record the container runs the unit tests classify: real runs on real images.
 
-Run from the repository root with Docker up: ``python tests/data/record.py``. Each file holds
-every shell context's snapshots of one container run, so the unit tests exercise the
-classification on exactly what the probe emits.
+Run from the repository root with Docker up: ``python tests/data/record.py [NAME ...]``. Each
+file holds one container run exactly as the matrix keeps it (a ``RunResult`` as plain data,
+every shell context's snapshots of every phase, the ``again`` phase of the session included)
+and the cell it was run for. The tests replay it through the very function the matrix uses to
+turn a run into cell results (``tests.conftest.replay``), so recording and replaying are one
+path and a re-recording cannot drift from what the matrix would say.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from matrix import docker_env, pins
@@ -17,43 +22,55 @@ from matrix.images import ImageBuilder
 from matrix.managers import get_manager
 from matrix.mirror import Mirror
 from matrix.platforms import get_platform
-from matrix.runner import PHASES, Run
+from matrix.runner import Run
 
 OLD, NEW = pins.DEFAULT_GO
+# name -> (platform, manager, scope, fixtures)
 RUNS = {
-    "ubuntu-manual-clean": ("ubuntu", "manual", ()),
-    "ubuntu-manual-stale-goroot": ("ubuntu", "manual", ("stale-goroot",)),
-    "ubuntu-manual-old-path-entry": ("ubuntu", "manual", ("old-path-entry",)),
-    "ubuntu-manual-gopath-in-old-root": ("ubuntu", "manual", ("gopath-in-old-root",)),
-    "ubuntu-manual-gotoolchain-old": ("ubuntu", "manual", ("gotoolchain-old",)),
-    "ubuntu-mise-clean": ("ubuntu", "mise", ()),
-    "wsl2-manual-clean": ("wsl2", "manual", ()),
+    "ubuntu-manual-clean": ("ubuntu", "manual", "global", ()),
+    "ubuntu-manual-stale-goroot": ("ubuntu", "manual", "global", ("stale-goroot",)),
+    "ubuntu-manual-etc-environment": ("ubuntu", "manual", "global", ("etc-environment",)),
+    "ubuntu-manual-old-path-entry": ("ubuntu", "manual", "global", ("old-path-entry",)),
+    "ubuntu-manual-gopath-in-old-root": ("ubuntu", "manual", "global", ("gopath-in-old-root",)),
+    "ubuntu-manual-gotoolchain-old": ("ubuntu", "manual", "global", ("gotoolchain-old",)),
+    "ubuntu-mise-clean": ("ubuntu", "mise", "global", ()),
+    "ubuntu-mise-session": ("ubuntu", "mise", "session", ()),
+    "ubuntu-mise-directory": ("ubuntu", "mise", "directory", ()),
+    "ubuntu-gotoolchain-clean": ("ubuntu", "gotoolchain", "global", ()),
+    "ubuntu-gotoolchain-directory": ("ubuntu", "gotoolchain", "directory", ()),
+    "wsl2-manual-clean": ("wsl2", "manual", "global", ()),
 }
 
 
-def main() -> None:
+def record(builder, cli, name: str) -> Path:
+    platform_name, manager_name, scope, fixtures = RUNS[name]
+    platform, manager = get_platform(platform_name), get_manager(manager_name)
+    image = builder.manager(platform, manager, pins.DEFAULT_GO, pins.RUNNER_GO)
+    result = Run(cli, image, platform, manager, OLD, NEW, scope, platform.shells,
+                 tuple(get_fixture(f) for f in fixtures), name=f"record-{name}").execute()
+    if result.error:
+        raise SystemExit(f"{name}: {result.error}\n" + "\n".join(result.log_tail))
+    data = {"platform": platform_name, "manager": manager_name, "old": OLD, "new": NEW,
+            "scope": scope, "fixtures": list(fixtures), "run": asdict(result)}
+    out = Path(__file__).parent / "snapshots" / f"{name}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    return out
+
+
+def main(names: list[str]) -> None:
+    unknown = [n for n in names if n not in RUNS]
+    if unknown:
+        raise SystemExit(f"unknown recording(s) {', '.join(unknown)}; known: {', '.join(RUNS)}")
     cli = docker_env.client()
     cache = ArtifactCache()
     with Mirror(cache.mirror_dir) as mirror:
         builder = ImageBuilder(cli, cache, lambda: mirror.url)
-        for name, (platform_name, manager_name, fixtures) in RUNS.items():
-            platform, manager = get_platform(platform_name), get_manager(manager_name)
-            image = builder.manager(platform, manager, pins.DEFAULT_GO, pins.RUNNER_GO)
-            result = Run(cli, image, platform, manager, OLD, NEW, "global", platform.shells,
-                         tuple(get_fixture(f) for f in fixtures), name=name).execute()
-            if result.error:
-                raise SystemExit(f"{name}: {result.error}")
-            data = {
-                "platform": platform_name, "manager": manager_name, "old": OLD, "new": NEW,
-                "fixtures": list(fixtures), "managed_dirs": manager.managed_dirs(platform),
-                "shells": {s: {p: result.snapshots.get(f"{s}:{p}") for p in PHASES}
-                           for s in platform.shells},
-            }
-            out = Path(__file__).parent / "snapshots" / f"{name}.json"
-            out.parent.mkdir(exist_ok=True)
-            out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-            print(f"{out}: {len(result.snapshots)} snapshots")
+        for name in names or RUNS:
+            out = record(builder, cli, name)
+            snapshots = json.loads(out.read_text())["run"]["snapshots"]
+            print(f"{out}: {len(snapshots)} snapshots")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

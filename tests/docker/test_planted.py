@@ -9,7 +9,7 @@ from matrix.checks import classify_cell, overall
 from matrix.fixtures import get_fixture
 from matrix.managers import get_manager
 from matrix.platforms import get_platform
-from matrix.runner import Run
+from matrix.runner import Run, expectations
 from matrix.verdicts import Verdict
 
 # Container tests share images and the Docker engine: one xdist worker runs them in order
@@ -78,22 +78,37 @@ def test_planted_leak_on_wsl2_keeps_windows_entries(docker_client, image_for):
     assert any("not Go's kept byte for byte" in line for line in path.evidence)
 
 
-def test_gotoolchain_planted_pin_is_reported(docker_client, image_for):
-    # A GOENV file pinning the old Go (go env -w GOTOOLCHAIN=go<old>) beats Go's own switch
-    # in a session that only exports nothing: here the switch is the same file, so the
-    # planted line is rewritten by `go env -w`; the pin survives where the scope is a shell.
+def test_gotoolchain_exported_pin_beats_the_go_mod_toolchain_line(docker_client, image_for):
+    # An `export GOTOOLCHAIN=go<old>` in the rc files forces the old Go inside a project whose
+    # go.mod names the new one: Go's own switching leaks the old version there. (A pin in the
+    # GOENV file cannot survive this manager: its global selection rewrites that file.)
     plat, man = get_platform("ubuntu"), get_manager("gotoolchain")
     result = Run(docker_client, image_for("ubuntu", "gotoolchain"), plat, man, OLD, NEW,
-                 "directory", plat.shells, (get_fixture("stale-goroot"),),
+                 "directory", plat.shells, (get_fixture("gotoolchain-env-old"),),
                  name="planted-gotoolchain").execute()
     assert result.error is None, result.log_tail
-    cells = classify_cell(result.for_shell("bash-login"), OLD, NEW, "gotoolchain",
-                          tuple(man.managed_dirs(plat)))
-    assert cells["goroot"].verdict in BAD, cells["goroot"].evidence
+    clean = Run(docker_client, image_for("ubuntu", "gotoolchain"), plat, man, OLD, NEW,
+                "directory", plat.shells, (), name="planted-gotoolchain-clean").execute()
+    for run, bad in ((result, True), (clean, False)):
+        cells = classify_cell(run.for_shell("bash-login"), OLD, NEW, "gotoolchain",
+                              tuple(man.managed_dirs(plat)),
+                              expectations("directory", "bash-login", OLD, NEW))
+        toolchain = cells["gotoolchain"]
+        if bad:
+            assert toolchain.verdict == Verdict.LEAK, toolchain.evidence
+            assert any("got exported GOTOOLCHAIN=go1.21.13" in line
+                       for line in toolchain.evidence), toolchain.evidence
+            assert cells["version"].verdict == Verdict.LEAK, cells["version"].evidence
+        else:
+            assert toolchain.verdict == Verdict.PASS, toolchain.evidence
+            assert cells["version"].verdict == Verdict.PASS, cells["version"].evidence
 
 
 # Each default pollution fixture, on a platform it applies to, and what must catch it.
 POLLUTION = [
+    ("ubuntu", "manual", "etc-environment", "bash-login", "goroot", Verdict.LEAK,
+     "got exported GOROOT=/usr/local/go-1.21.13"),
+    ("ubuntu", "manual", "etc-environment", "sh", "goroot", Verdict.INACTIVE, "no go on PATH"),
     ("ubuntu", "manual", "gopath-tmp", "bash-login", "gopath", Verdict.SHARED, "/tmp/go"),
     ("ubuntu", "manual", "distro-go", "bash-login", "path", Verdict.BROKEN, "/usr/bin/go"),
     ("ubuntu", "manual", "distro-go", "sh", "version", Verdict.INACTIVE, "go1.19"),
