@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matrix import docker_env, pins  # noqa: E402
-from matrix.artifacts import ArtifactCache  # noqa: E402
-from matrix.images import ImageBuilder  # noqa: E402
-from matrix.managers import get_manager  # noqa: E402
-from matrix.mirror import Mirror  # noqa: E402
-from matrix.platforms import get_platform  # noqa: E402
-from matrix.runner import SHELL_ARGV, _probe_archive, probe_snippet  # noqa: E402
+from matrix.build import engine as docker_env  # noqa: E402
+from matrix.build.images import ImageBuilder  # noqa: E402
+from matrix.core.platforms import get_platform  # noqa: E402
+from matrix.managers import artifact_cache, get_manager  # noqa: E402
+from matrix.run.runner import SHELL_ARGV, probe_archive, probe_snippet  # noqa: E402
+from matrix.supply import pins  # noqa: E402
+from matrix.supply.mirror import Mirror  # noqa: E402
 
 
 def run_matrix(selection: list[str], workers: str, report_dir: str) -> tuple[float, dict]:
@@ -53,7 +53,7 @@ def floor_once(cli, image_tag: str, user: str, home: str) -> float:
                              network_mode="none", user=user, working_dir=home,
                              hostname="localhost", labels=docker_env.labels("bench"))
     try:
-        ctr.put_archive("/tmp", _probe_archive({"session.sh": "exit\n", "other.sh": "exit\n"}))
+        ctr.put_archive("/tmp", probe_archive({"session.sh": "exit\n", "other.sh": "exit\n"}))
         host = testinfra.get_host(f"docker://{user}@{ctr.id}")
         for phase in ("base", "after", "back"):
             out = host.run("%s %s %s", *SHELL_ARGV["bash-login"],
@@ -76,7 +76,7 @@ def main() -> None:
         print(f"warm-up run: {warm_up:.1f} s, images built: {', '.join(built) or 'none'}")
 
         cli = docker_env.client()
-        cache = ArtifactCache()
+        cache = artifact_cache()
         platform, manager = get_platform("ubuntu"), get_manager("manual")
         with Mirror(cache.mirror_dir) as mirror:
             image = ImageBuilder(cli, cache, lambda: mirror.url).manager(

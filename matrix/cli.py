@@ -9,7 +9,8 @@ import sys
 import uuid
 
 from . import __version__
-from .errors import EXIT_USAGE, MatrixError
+from .core.errors import EXIT_USAGE, MatrixError
+from .run import config as run_config
 
 DESCRIPTION = """\
 When you switch Go versions with a version manager, what of the old version stays behind?
@@ -24,6 +25,24 @@ Exit status of `run`: 0 when every cell got a verdict (LEAK and BROKEN are findi
 tools, not failures of the harness), 1 when a cell is ERROR (the harness could not decide) or
 has a verdict named by --fail-on, 2 for bad input, 3 when Docker or an artifact is missing,
 130 when interrupted. With --baseline (and for `diff`): 1 only when a verdict regressed.
+
+The two commands of a checkout: `tox -e matrix` (this `run`) and `tox -e py` (the project's
+own tests).
+"""
+
+RUN_DESCRIPTION = """\
+Run the matrix (pytest underneath) and write the report into --report-dir: matrix.json,
+matrix.md, matrix.html, junit.xml.
+
+First it checks what this machine needs (a Docker daemon; offline, Debian's mmdebstrap; root
+when a manager needs the HTTPS mirror on port 443) and stops with one line and exit 3 when
+something is missing. Then it builds every image the selection needs, one progress line per
+layer (a first run builds a Debian rootfs, a base layer, one layer per platform and one per
+manager: minutes; later runs reuse them), and runs the cells with pytest's progress.
+
+  govm-matrix run                                   # the whole default matrix
+  govm-matrix run --platform wsl2 --manager mise --scenario clean
+  govm-matrix run --baseline baselines/offline.json # fail only on regressions
 """
 
 
@@ -35,21 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the matrix and write the report",
-                         description="Run the matrix (pytest underneath) and write the report.")
-    _selection_options(run)
-    run.add_argument("--network", choices=("auto", "online", "offline"), default="auto",
-                     help="artifact and base-image source (default: auto-detect)")
-    run.add_argument("--report-dir", default="reports", metavar="DIR",
-                     help="where matrix.json and matrix.md go (default: reports)")
-    run.add_argument("--fail-on", default="", metavar="VERDICTS",
-                     help="verdicts that make the run fail besides ERROR, e.g. LEAK,BROKEN")
-    run.add_argument("--shard", metavar="I/N",
-                     help="run shard I of N only (join the shard reports with `merge`)")
+                         description=RUN_DESCRIPTION,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    run_config.add_to_argparse(run)
     run.add_argument("--baseline", metavar="REPORT",
                      help="compare with a baseline report: list every changed verdict and "
-                          "exit 1 only for regressions (to LEAK, BROKEN or ERROR)")
-    run.add_argument("--manager-source", action="append", metavar="NAME=PATH",
-                     help="install manager NAME from a local build, e.g. mise=./mise")
+                          "exit 1 only for regressions (to LEAK, BROKEN or ERROR, or a manager "
+                          "that stopped being active)")
     run.add_argument("-n", "--workers", default="auto", metavar="N",
                      help="parallel pytest-xdist workers, or 0 for none (default: auto)")
     run.add_argument("-k", dest="keyword", metavar="EXPR",
@@ -58,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="anything after -- goes to pytest as it is")
 
     cells = sub.add_parser("list", help="print the ids of the cells a selection holds")
-    _selection_options(cells)
+    run_config.add_to_argparse(cells, run_config.SELECTION)
 
     diff = sub.add_parser("diff", help="compare two reports verdict for verdict; exit 1 only "
                                        "for regressions (to LEAK, BROKEN or ERROR)")
@@ -88,55 +99,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--platform", action="append", metavar="NAME",
-                        help="platform profile; repeat or comma-separate (default: all)")
-    parser.add_argument("--manager", action="append", metavar="NAME",
-                        help="version manager; repeat or comma-separate (default: all)")
-    parser.add_argument("--go", action="append", metavar="VERSION",
-                        help="Go versions to switch between (default: 1.21.13,1.22.10)")
-    parser.add_argument("--scope", action="append", metavar="SCOPE",
-                        help="selection scopes: global, session, directory (default: all)")
-    parser.add_argument("--scenario", action="append", metavar="NAME",
-                        help="scenarios: clean or a pollution scenario's name (default: all)")
-    parser.add_argument("--matrix", metavar="FILE",
-                        help="a matrix definition file (TOML) with your own pollution "
-                             "fixtures and scenarios; see the README")
+def _values(args: argparse.Namespace, options=run_config.OPTIONS) -> dict:
+    return {opt.dest: getattr(args, opt.dest, None) for opt in options}
 
 
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
-    from . import docker_env
-    from .cells import check_scenarios, make_selection, parse_sources
-    from .definition import load_definition
     from .report import load_report
-    from .shards import parse_shard
-    from .verdicts import parse_verdicts
+    from .run.prepare import check_prerequisites
 
-    selection = make_selection(args.platform, args.manager, args.go, args.scope,
-                               args.scenario)  # exits 2 when a value is unknown
-    check_scenarios(selection, load_definition(args.matrix))
-    parse_verdicts(args.fail_on, "--fail-on")
-    parse_sources(args.manager_source)
-    if args.shard:
-        parse_shard(args.shard)
+    config = run_config.parse(_values(args), args.run_id)  # exits 2 when a value is bad
     baseline = load_report(args.baseline) if args.baseline else None
-    docker_env.client().close()  # exits 3 with a hint when no daemon answers
-    argv = ["--pyargs", "matrix.suite", "-p", "no:cacheprovider", "-q", "--run-id", args.run_id,
+    check_prerequisites(config)  # exits 3 naming what the machine lacks, before anything
+    argv = ["--pyargs", "matrix.run.suite", "-p", "no:cacheprovider", "-q",
             "-o", "disable_test_id_escaping_and_forfeit_all_rights_to_community_support=true",
-            "--network", args.network, "--report-dir", args.report_dir]
-    for option in ("platform", "manager", "go", "scope", "scenario"):
-        for value in getattr(args, option) or []:
-            argv += [f"--{option}", value]
-    if args.fail_on:
-        argv += ["--fail-on", args.fail_on]
-    if args.shard:
-        argv += ["--shard", args.shard]
-    if args.matrix:
-        argv += ["--matrix", os.path.abspath(args.matrix)]
-    for value in args.manager_source or []:
-        argv += ["--manager-source", value]
+            "--govm-config", config.to_json(), *run_config.to_argv(_values(args))]
     if str(args.workers) != "0":
         argv += ["-n", str(args.workers), "--dist", "loadgroup"]
     if args.keyword:
@@ -145,17 +123,17 @@ def _run(args: argparse.Namespace) -> int:
     # pytest: 1 tests failed (ERROR cells), 2 interrupted, 4 usage error (e.g. a bad -k),
     # 5 nothing selected.
     try:
-        code = {0: 0, 1: 1, 2: 130, 4: 2, 5: 0}.get(int(pytest.main(argv)), 1)
+        code = {0: 0, 1: 1, 2: 130, 3: 3, 4: 2, 5: 0}.get(int(pytest.main(argv)), 1)
     except KeyboardInterrupt:
-        _remove_run_containers(args.run_id)
+        _remove_run_containers(config.run_id)
         raise
     if code == 130:
-        _remove_run_containers(args.run_id)
-    if baseline is None or code == 130:
+        _remove_run_containers(config.run_id)
+    if baseline is None or code in (3, 130):
         return code
-    from .regression import diff_reports, exit_code, render_diff
+    from .report.diff import diff_reports, exit_code, render_diff
 
-    diff = diff_reports(baseline, load_report(f"{args.report_dir}/matrix.json"))
+    diff = diff_reports(baseline, load_report(f"{config.report_dir}/matrix.json"))
     print(render_diff(diff))
     return exit_code(diff)
 
@@ -164,27 +142,26 @@ def _remove_run_containers(run_id: str) -> None:
     """After an interrupt: whatever the run's processes could not remove themselves."""
     import signal as signals
 
-    from . import docker_env
+    from .build import engine
 
     signals.signal(signals.SIGINT, signals.SIG_IGN)  # a second Ctrl-C must not stop this
     try:
-        docker_env.remove_containers(docker_env.client(timeout=60), run_id)
+        engine.remove_containers(engine.client(timeout=60), run_id)
     except MatrixError:
         pass
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .cells import build_cells, make_selection
-    from .definition import load_definition
+    from .core.cells import build_cells
 
-    selection = make_selection(args.platform, args.manager, args.go, args.scope, args.scenario)
-    for cell in build_cells(selection, load_definition(args.matrix)):
+    config = run_config.parse(_values(args, run_config.SELECTION))
+    for cell in build_cells(config.selection, config.definition):
         print(cell.id)
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .regression import diff_files, exit_code, render_diff
+    from .report.diff import diff_files, exit_code, render_diff
 
     diff = diff_files(args.old, args.new)
     print(render_diff(diff))
@@ -193,7 +170,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     from .report import write_reports
-    from .shards import load_and_merge
+    from .report.merge import load_and_merge
 
     report = load_and_merge(args.shards)
     for path in write_reports(report, args.report_dir):
@@ -215,35 +192,34 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _mirror_kinds() -> list[str]:
-    from .mirror_add import KINDS
+    from .managers import recipe_book
 
-    return list(KINDS)
+    return list(recipe_book().kinds())
 
 
 def _mirror(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .artifacts import ArtifactCache, default_cache_root
+    from .managers import artifact_cache, recipe_book
 
+    cache = artifact_cache("offline")
     if args.mirror_command == "add":
-        from .mirror_add import add
-
-        for key in add(default_cache_root(), args.kind, Path(args.path)):
+        for key in recipe_book().add(cache, args.kind, Path(args.path)):
             print(f"added {key}")
         return 0
-    for key, artifact in sorted(ArtifactCache().index().items()):
+    for key, artifact in sorted(cache.index().items()):
         print(f"{key}  sha256:{artifact.sha256}  {artifact.source}")
     return 0
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from . import docker_env
+    from .build import engine
 
-    cli = docker_env.client()
-    containers = docker_env.remove_containers(cli)
+    cli = engine.client()
+    containers = engine.remove_containers(cli)
     images = 0
     for _ in range(6):  # children before parents: repeat until nothing more goes
-        removed = docker_env.remove_images(cli)
+        removed = engine.remove_images(cli)
         images += removed
         if not removed:
             break

@@ -24,9 +24,9 @@ def snap(recording: dict, shell: str, phase: str) -> dict:
 def replay(recording: dict, shell: str) -> dict:
     """The cell result the matrix gives for ``shell`` of a recorded run: the same function a
     matrix run calls (session.cell_result), on the recorded RunResult."""
-    from matrix.cells import Cell, Scenario
-    from matrix.runner import RunResult
-    from matrix.session import GroupOutcome, cell_result
+    from matrix.core.cells import Cell, Scenario
+    from matrix.run.results import GroupOutcome, cell_result
+    from matrix.run.runner import RunResult
 
     scenario = Scenario(recording["old"], recording["new"], recording["scope"],
                         tuple(recording["fixtures"]), "-".join(recording["fixtures"]) or "clean")
@@ -46,8 +46,8 @@ def unavailable(reason: str):
 @pytest.fixture(scope="session")
 def docker_client():
     """A Docker client, or a skip that names why (tests marked `docker` need the engine)."""
-    from matrix import docker_env
-    from matrix.errors import MatrixError
+    from matrix.build import engine as docker_env
+    from matrix.core.errors import MatrixError
 
     try:
         cli = docker_env.client()
@@ -60,8 +60,9 @@ def docker_client():
 def classic_matrix():
     """A fixed synthetic matrix for report tests: manual and mise, clean global switches, both
     directions on every platform (64 cells in 12 groups), whatever adapters exist."""
-    from matrix.cells import build_cells, make_selection
-    from matrix.definition import Definition, ScenarioSpec
+    from matrix.core.cells import build_cells
+    from matrix.core.definition import Definition, ScenarioSpec
+    from matrix.run.config import make_selection
 
     sel = make_selection(managers=["manual", "mise"], scopes=["global"])
     return sel, build_cells(sel, Definition(scenarios=[ScenarioSpec("clean")]))

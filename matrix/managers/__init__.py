@@ -1,37 +1,59 @@
-"""Manager adapters, found by name: one module per manager in this package."""
+"""Manager adapters, found by name: one folder per manager in this package.
+
+Each folder holds the adapter (``__init__.py``), its image layer (``Dockerfile``,
+``install.sh``, helpers) and, in ``RECIPES``, how any artifact only its upstream has gets
+into the mirror. Adding a manager is adding a folder; nothing here changes.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import cache
 
-from ..errors import MatrixError
+from ..core.errors import MatrixError
+from ..supply.cache import ArtifactCache
+from ..supply.go import GoRelease
+from ..supply.recipes import Recipe, RecipeBook
 from .base import Manager, Unsupported
 
-__all__ = ["Manager", "Unsupported", "available", "get_manager"]
+__all__ = ["Manager", "Unsupported", "artifact_cache", "available", "get_manager",
+           "recipe_book"]
 
-_SKIP = {"base"}
 
-
-def _discover() -> dict[str, type[Manager]]:
+@cache
+def _discover() -> tuple[dict[str, type[Manager]], tuple[Recipe, ...]]:
     found: dict[str, type[Manager]] = {}
+    recipes: list[Recipe] = []
     for info in pkgutil.iter_modules(__path__):
-        if info.name in _SKIP or info.name.startswith("_"):
+        if not info.ispkg or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, Manager) and obj.NAME:
+            if (isinstance(obj, type) and issubclass(obj, Manager) and obj.NAME
+                    and obj.__module__ == module.__name__):
                 found[obj.NAME] = obj
-    return dict(sorted(found.items()))
+        recipes += getattr(module, "RECIPES", ())
+    return dict(sorted(found.items())), tuple(recipes)
 
 
 def available() -> list[str]:
     """Names of every manager adapter, sorted."""
-    return list(_discover())
+    return list(_discover()[0])
 
 
 def get_manager(name: str) -> Manager:
-    managers = _discover()
+    managers = _discover()[0]
     if name not in managers:
         raise MatrixError(f"unknown manager {name!r}; valid managers: {', '.join(managers)}")
     return managers[name]()
+
+
+def recipe_book() -> RecipeBook:
+    """Every recipe: the Go releases, then each manager folder's own."""
+    return RecipeBook([GoRelease(), *_discover()[1]])
+
+
+def artifact_cache(network: str = "auto", root=None) -> ArtifactCache:
+    """The artifact cache with every recipe, as a run uses it."""
+    return ArtifactCache(root, network=network, recipes=recipe_book())

@@ -1,21 +1,29 @@
 """The interface every version-manager adapter implements.
 
-An adapter is one file in this package defining one subclass of ``Manager`` with a ``NAME``;
-its image layer lives in ``images/managers/<NAME>/`` (a Dockerfile and an ``install.sh`` that
-installs the manager and each Go version from the loopback mirror, verifies every install root
-with the manager's own command, and writes them to ``/opt/govm-matrix/roots.json``).
+A manager is one folder in this package: its ``__init__.py`` defines one subclass of
+``Manager`` with a ``NAME`` (and, in ``RECIPES``, the recipes of any artifact only its upstream
+has); beside it are its image layer's ``Dockerfile`` and ``install.sh``, which installs the
+manager and each Go version from the loopback mirror, verifies every install root with the
+manager's own command (``record_root`` in the base layer's ``lib.sh``), and writes them to
+``/opt/govm-matrix/roots.json``. Shell helpers only this manager uses live in its folder too.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from ..platforms import Platform, images_root
+from ..core.definition import SCOPES
+from ..core.platforms import Platform
+from ..supply.go import go_key
 
-SCOPES = ("global", "session", "directory")
+__all__ = ["SCOPES", "Manager", "Unsupported", "q"]
+# Files of a manager's folder that are not part of its image layer.
+NOT_CONTEXT = {"README.md"}
 
 
 class Unsupported(Exception):
@@ -40,13 +48,33 @@ class Manager(ABC):
     #: the name the report shows, when the adapter is not the plain tool (a workaround)
     LABEL: str = ""
 
+    #: files of other managers' folders the image layer also needs (paths relative to the
+    #: managers package), e.g. a shell helper two adapters share
+    SHARED_FILES: tuple[str, ...] = ()
+
     @property
     def name(self) -> str:
         return self.NAME
 
     @property
     def image_dir(self) -> Path:
-        return images_root() / "managers" / self.NAME
+        """The folder of the manager's image layer: its own folder in this package, or under
+        ``GOVM_MATRIX_IMAGES/managers/<NAME>`` (a maintainer's modified copy)."""
+        override = os.environ.get("GOVM_MATRIX_IMAGES")
+        if override:
+            return Path(override) / "managers" / self.NAME
+        return Path(sys.modules[type(self).__module__].__file__).resolve().parent
+
+    def context(self) -> dict[str, Path]:
+        """The image layer's build context: name in the context -> file."""
+        folder = self.image_dir
+        files = {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*"))
+                 if p.is_file() and p.suffix not in (".py", ".pyc") and p.name not in NOT_CONTEXT
+                 and "__pycache__" not in p.parts}
+        managers_dir = folder.parent
+        for shared in self.SHARED_FILES:
+            files[Path(shared).name] = managers_dir / shared
+        return files
 
     def build_args(self, source_key: str | None = None) -> dict[str, str]:
         """Extra build arguments of the manager layer (pinned version, the mirror key of a
@@ -56,7 +84,7 @@ class Manager(ABC):
     def artifact_keys(self, versions: tuple[str, ...], source_key: str | None = None
                       ) -> list[str]:
         """Mirror keys the manager layer downloads."""
-        return [f"go/go{v}.linux-amd64.tar.gz" for v in versions]
+        return [go_key(v) for v in versions]
 
     def supports(self, scope: str) -> bool:
         return scope in self.SCOPES

@@ -1,4 +1,5 @@
-"""The comparison report: one JSON document (versioned) rendered as Markdown, HTML and JUnit."""
+"""The comparison report: one JSON document (versioned) rendered as Markdown, HTML and JUnit,
+merged from shards (``merge``) and compared with a baseline (``diff``)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from ..verdicts import SYMBOLS
+from ..core.verdicts import SYMBOLS
 
 TAIL_LINES = 40
 TAIL_CHARS = 4000

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..verdicts import Verdict, verdict_of
+from ..core.verdicts import Verdict, verdict_of
 from .model import VERDICT_MEANINGS
 
 SUITE_NAME = "govm-matrix"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from ..verdicts import SEVERITY, Verdict, verdict_of, worst
+from ..core.verdicts import SEVERITY, Verdict, verdict_of, worst
 
 MAX_EVIDENCE_PER_CELL = 12
 

@@ -8,10 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 from .. import __version__
-from ..checks import CHECKS
-from ..errors import MatrixError
-from ..platforms import PLATFORMS
-from ..verdicts import SEVERITY, Verdict
+from ..core.errors import MatrixError
+from ..core.platforms import PLATFORMS
+from ..core.verdicts import CHECKS, SEVERITY, Verdict
 
 SCHEMA = "govm-matrix/report"
 SCHEMA_VERSION = 1

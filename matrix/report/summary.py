@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..verdicts import Verdict, verdict_of
+from ..core.verdicts import Verdict, verdict_of
 from .markdown import render_markdown
 
 GITHUB_SUMMARY_LIMIT = 1024 * 1024

@@ -15,14 +15,15 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from matrix import docker_env, pins
-from matrix.artifacts import ArtifactCache
-from matrix.fixtures import get_fixture
-from matrix.images import ImageBuilder
+from matrix.build import engine as docker_env
+from matrix.build.images import ImageBuilder
+from matrix.core.fixtures import get_fixture
+from matrix.core.platforms import get_platform
 from matrix.managers import get_manager
-from matrix.mirror import Mirror
-from matrix.platforms import get_platform
-from matrix.runner import Run
+from matrix.run.runner import Run
+from matrix.supply import pins
+from matrix.supply.cache import ArtifactCache
+from matrix.supply.mirror import Mirror
 
 OLD, NEW = pins.DEFAULT_GO
 # name -> (platform, manager, scope, fixtures)

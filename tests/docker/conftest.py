@@ -2,19 +2,18 @@ from __future__ import annotations
 
 import pytest
 
-from matrix import pins
-from matrix.artifacts import ArtifactCache
-from matrix.images import ImageBuilder
-from matrix.managers import get_manager
-from matrix.mirror import Mirror
-from matrix.platforms import get_platform
+from matrix.build.images import ImageBuilder
+from matrix.core.platforms import get_platform
+from matrix.managers import artifact_cache, get_manager
+from matrix.supply import pins
+from matrix.supply.mirror import Mirror
 
 
 @pytest.fixture(scope="session")
 def image_for(docker_client):
     """image_for(platform, manager) -> ImageRef, built from the mirror on first use;
     image_for.platform(platform) -> the platform's own image, with no manager."""
-    cache = ArtifactCache()
+    cache = artifact_cache()
     mirror = Mirror(cache.mirror_dir)
     builder = ImageBuilder(docker_client, cache, lambda: mirror.start().url)
     built = {}
@@ -36,7 +35,7 @@ def start_container(docker_client):
     the matrix's own and removed at the end of the session."""
     import uuid
 
-    from matrix.docker_env import labels, remove_containers
+    from matrix.build.engine import labels, remove_containers
 
     run_id = "tests-" + uuid.uuid4().hex[:8]
 
@@ -58,7 +57,8 @@ def run_as(container, user: str, command: str, environment: dict | None = None):
 
 
 def offline_missing(manager) -> str | None:
-    """The artifact an offline build of the manager's image lacks, if any."""
-    cache = ArtifactCache()
-    missing = [key for key in manager.REQUIRES if not (cache.mirror_dir / key).is_file()]
-    return missing[0] if missing else None
+    """Why an offline build of the manager's image cannot be made here, if it cannot."""
+    cache = artifact_cache("offline")
+    return next((reason for reason in (cache.missing(key, what)
+                                       for key, what in manager.REQUIRES.items()) if reason),
+                None)

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from matrix.artifacts import ArtifactCache
-from matrix.platforms import images_root
+from matrix.build.images import images_root
+from matrix.supply.cache import ArtifactCache
 
 # Container tests share images and the Docker engine: one xdist worker runs them in order
 # (tests/conftest.py schedules them), so that no test sees another's builds or containers.
@@ -21,6 +21,20 @@ pytestmark = pytest.mark.docker
 
 
 CLEAN = ("--scenario", "clean", "--scope", "global")
+
+
+def copy_images(dest):
+    """A maintainer's modified copy of every build context, laid out as GOVM_MATRIX_IMAGES
+    expects: base and platform folders, and managers/<name>/ for each manager's layer."""
+    from matrix.managers import available, get_manager
+
+    shutil.copytree(images_root(), dest)
+    for name in available():
+        for file_name, path in get_manager(name).context().items():
+            target = dest / "managers" / name / file_name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    return dest
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: int = 1500):
@@ -39,6 +53,11 @@ def test_workers_write_one_report_and_a_second_run_reuses_everything(tmp_path, d
             "-k", "session or bash-login"]
     first = run_cli(*args, "--report-dir", str(tmp_path / "one"))
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
+    # The images are built (or found) first, by the controlling process, a line per layer.
+    progress = [ln for ln in first.stdout.splitlines() if ln.startswith("govm-matrix: image")]
+    for layer in ("base", "ubuntu", "wsl2", "ubuntu-manual", "wsl2-manual"):
+        assert any(ln.startswith(f"govm-matrix: image {layer}: ") for ln in progress), progress
+    assert first.stdout.index("govm-matrix: images: ready") < first.stdout.index("[100%]")
     report = json.loads((tmp_path / "one" / "matrix.json").read_text())
     assert report["summary"]["cells"] == 12  # 2 platforms × 2 directions × 3 shells
     assert {c["shell"] for c in report["cells"]} == {"session", "other-session", "bash-login"}
@@ -58,8 +77,7 @@ def test_workers_write_one_report_and_a_second_run_reuses_everything(tmp_path, d
 
 
 def test_a_failing_install_is_error_with_its_log_and_the_rest_runs(tmp_path, docker_client):
-    images = tmp_path / "images"
-    shutil.copytree(images_root(), images)
+    images = copy_images(tmp_path / "images")
     install = images / "managers" / "mise" / "install.sh"
     install.write_text(install.read_text().replace(
         "set -eu\n", "set -eu\necho 'planted install failure' >&2; exit 7\n", 1))
@@ -156,8 +174,7 @@ def test_baseline_gates_on_a_planted_regression_only(tmp_path):
     assert "no verdict changed" in same.stdout
 
     # A release of the "manager" that leaves GOROOT exported in the login profile.
-    images = tmp_path / "images"
-    shutil.copytree(images_root(), images)
+    images = copy_images(tmp_path / "images")
     install = images / "managers" / "manual" / "install.sh"
     install.write_text(install.read_text() + "append_line \"$PLATFORM_HOME/.profile\" "
                        "'export GOROOT=/usr/local/go-1.21.13'\n")

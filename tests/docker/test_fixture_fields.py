@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from matrix.core.platforms import get_platform
 from matrix.managers import available, get_manager
-from matrix.platforms import get_platform
-from matrix.runner import fixture_values
+from matrix.run.runner import fixture_values
 
 from .conftest import offline_missing, run_as
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from matrix.checks import classify_cell, overall
-from matrix.fixtures import get_fixture
+from matrix.core.fixtures import get_fixture
+from matrix.core.platforms import get_platform
+from matrix.core.verdicts import Verdict
 from matrix.managers import get_manager
-from matrix.platforms import get_platform
-from matrix.runner import Run, expectations
-from matrix.verdicts import Verdict
+from matrix.run.runner import Run, expectations
 
 # Container tests share images and the Docker engine: one xdist worker runs them in order
 # (tests/conftest.py schedules them), so that no test sees another's builds or containers.

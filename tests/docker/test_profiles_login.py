@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from ..test_profiles import PAM_ENV_EXPECTED, PAM_ENV_FILE, exported_by, parse_env0
+from ..build.test_profiles import PAM_ENV_EXPECTED, PAM_ENV_FILE, exported_by, parse_env0
 from .conftest import run_as
 
 pytestmark = pytest.mark.docker

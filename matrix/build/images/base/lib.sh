@@ -1,0 +1,63 @@
+# Shell helpers for the image layers (manager install scripts, platform set-up): platform
+# facts, mirror downloads with checksums, the build-cache warm-up.
+if [ -r /etc/govm-matrix/platform.env ]; then . /etc/govm-matrix/platform.env; fi
+
+fetch_verified() {  # fetch_verified URL DEST: download and check against URL.sha256
+  curl -fsS "$1" -o "$2"
+  echo "$(curl -fsS "$1.sha256")  $2" | sha256sum -c - >/dev/null
+}
+
+as_user() {  # as_user CMD...: run as the platform user with its HOME, no login files read
+  runuser -u "$PLATFORM_USER" -- env HOME="$PLATFORM_HOME" USER="$PLATFORM_USER" "$@"
+}
+
+warm_build_cache() {  # warm_build_cache GOBINARY: compile hello world once as the user
+  dir=$(as_user mktemp -d)
+  printf 'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\nfunc main() {\n\tfmt.Println(runtime.Version())\n}\n' > "$dir/main.go"
+  printf 'module hello\n\ngo 1.21\n' > "$dir/go.mod"
+  chown -R "$PLATFORM_USER" "$dir"
+  (cd "$dir" && as_user env GOTOOLCHAIN=local GOFLAGS= "$1" build -o hello . && ./hello)
+  rm -rf "$dir"
+}
+
+append_line() {  # append_line FILE LINE: append as the user, creating the file if needed
+  as_user sh -c 'printf "%s\n" "$2" >> "$1"' sh "$1" "$2"
+}
+
+# record_root VERSION ROOT GO WHAT: the manager's install of goVERSION is the folder ROOT (what
+# the manager's own command reports), its go command GO; check that GO is that version (WHAT says
+# where ROOT came from, for the error), ask GO for its GOROOT (for asdf it is one level down, in
+# ROOT/go), warm its build cache and add both to $roots, the JSON members write_roots takes.
+record_root() {
+  "$3" version | grep -qF "go version go$1 " \
+    || { echo "$4 gave $2, which does not hold go$1" >&2; exit 1; }
+  goroot=$(as_user env -u GOROOT -u GOFLAGS GOTOOLCHAIN=local "$3" env GOROOT) \
+    || { echo "$3 env GOROOT failed" >&2; exit 1; }
+  "$goroot/bin/go" version | grep -qF "go version go$1 " \
+    || { echo "go$1's GOROOT $goroot holds no go$1 (bin/go)" >&2; exit 1; }
+  case $goroot/ in
+    "$2"/*|"$(readlink -f "$2")"/*) ;;
+    *) echo "go$1's GOROOT $goroot is outside its install folder $2" >&2; exit 1 ;;
+  esac
+  warm_build_cache "$3"
+  roots="${roots:-}${roots:+, }\"$1\": {\"install\": \"$2\", \"goroot\": \"$goroot\"}"
+}
+
+write_roots() {  # write_roots JSON
+  mkdir -p /opt/govm-matrix && printf '%s\n' "$1" > /opt/govm-matrix/roots.json
+}
+
+# The HTTPS mirror's certificate authority (build arg MIRROR_CA), trusted for one build step
+# only: trust_mirror_ca installs it and arranges its removal on every exit; untrust_mirror_ca
+# removes it and fails if it is still trusted.
+MIRROR_CA_FILE=/usr/local/share/ca-certificates/govm-mirror.crt
+trust_mirror_ca() {
+  [ -n "${MIRROR_CA:-}" ] || { echo "no MIRROR_CA: this layer needs the HTTPS mirror" >&2; exit 1; }
+  trap 'rm -f "$MIRROR_CA_FILE"; update-ca-certificates --fresh >/dev/null 2>&1' EXIT
+  printf '%s\n' "$MIRROR_CA" > "$MIRROR_CA_FILE" && update-ca-certificates >/dev/null 2>&1
+}
+untrust_mirror_ca() {
+  rm -f "$MIRROR_CA_FILE" && update-ca-certificates --fresh >/dev/null 2>&1 && trap - EXIT
+  if grep -qF -- "$(printf '%s\n' "$MIRROR_CA" | sed -n 2p)" /etc/ssl/certs/ca-certificates.crt
+  then echo "the mirror CA is still trusted" >&2; exit 1; fi
+}

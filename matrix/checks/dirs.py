@@ -1,0 +1,53 @@
+"""GOPATH and GOBIN: not the old version's; one shared by every version is SHARED."""
+
+from __future__ import annotations
+
+from ..core.verdicts import CheckResult, Verdict
+from .leg import Leg, version_tag
+
+
+def _gopath_parts(leg: Leg) -> tuple[str | None, list[str]]:
+    go_env = leg.snap.get("go_env")
+    if go_env:
+        value = go_env.get("GOPATH") or ""
+        return "go env GOPATH", [p for p in value.split(":") if p]
+    value = (leg.snap.get("vars") or {}).get("GOPATH")
+    return ("exported GOPATH", [p for p in value.split(":") if p]) if value else (None, [])
+
+
+def _classify_dir(leg: Leg, what: str, path: str, result: CheckResult, shared: str) -> None:
+    owner = leg.owner(path)
+    if owner == leg.old or version_tag(path, leg.old):
+        result.add(Verdict.LEAK, f"expected {what} not to belong to go{leg.old}, got {path}")
+    elif owner == leg.new or version_tag(path, leg.new):
+        result.add(Verdict.PASS, f"{what} {path} belongs to go{leg.new}")
+    else:
+        result.add(Verdict.SHARED, f"{what} {path} {shared}")
+
+
+def check_gopath(leg: Leg) -> CheckResult:
+    result = CheckResult("gopath")
+    source, parts = _gopath_parts(leg)
+    if not parts:
+        result.add(*leg.gone("no GOPATH to read (no working `go env`, none exported)"))
+        return result
+    for part in parts:
+        _classify_dir(leg, source, part, result, "is shared by every Go version (by design)")
+    return result
+
+
+def check_gobin(leg: Leg) -> CheckResult:
+    result = CheckResult("gobin")
+    go_env = leg.snap.get("go_env")
+    value = (go_env or {}).get("GOBIN") if go_env else (leg.snap.get("vars") or {}).get("GOBIN")
+    if value:
+        _classify_dir(leg, "GOBIN", value, result, "is shared by every Go version")
+        return result
+    source, parts = _gopath_parts(leg)
+    if not parts:
+        result.add(*leg.gone("no GOBIN or GOPATH to read (no working `go env`)"))
+        return result
+    target = parts[0].rstrip("/") + "/bin"
+    _classify_dir(leg, "the go install target (GOBIN unset)", target, result,
+                  "is shared by every Go version")
+    return result

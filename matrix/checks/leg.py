@@ -1,0 +1,143 @@
+"""A leg: one switch seen from one shell context, and the facts every check asks of it.
+
+The snapshot taken before the switch is ``baseline``, and
+the one taken after it (``snap``), ``old`` the version switched away from, ``new`` the one
+selected. A cell has two legs (A→B, then back B→A) plus the round-trip comparison of the first
+and last snapshots. Paths are compared by their real paths inside the container (the probe
+resolves them), so a symlink such as /usr/local/go counts as the directory it points to.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from ..core.verdicts import Verdict
+
+VERSION_RE = re.compile(r"go version go(\S+)")
+TOOLCHAIN_MODULE = re.compile(r"/golang\.org/toolchain@v0\.0\.1-go(\d+\.\d+\.\d+)\.")
+
+
+@dataclass
+class Leg:
+    snap: dict
+    baseline: dict | None
+    old: str
+    new: str
+    manager: str
+    managed_dirs: tuple[str, ...] = ()
+    shim_dirs: tuple[str, ...] = ()
+
+    # -- facts derived from the snapshot -------------------------------------------------
+    def roots(self) -> dict[str, list[str]]:
+        """version -> its install folder and GOROOT (as recorded and as resolved); a path
+        belongs to a version when it lies inside one of them. "_dispatcher" is the root of a
+        go that re-executes the selected toolchain (Go's own switching)."""
+        found: dict[str, list[str]] = {}
+        for version, info in (self.snap.get("roots") or {}).items():
+            paths = (info.get(k) for k in ("root", "real", "goroot", "goroot_real"))
+            found[version] = sorted({p for p in paths if p})
+        return found
+
+    def owner(self, path: str | None, real: str | None = None,
+              on_path: bool = False) -> str | None:
+        """The Go version whose install root holds this path, if any. ``on_path``: the path
+        is a PATH entry or the go found there, where a dispatching go belongs to no version
+        (what it runs is decided by GOTOOLCHAIN, and checked by goroot, version and build)."""
+        if real is None and path:
+            real = (self.snap.get("real") or {}).get(path)
+        candidates = [os.path.normpath(p) for p in (path, real) if p]
+
+        def inside(roots: list[str]) -> bool:
+            return any(c == r or c.startswith(r.rstrip("/") + "/")
+                       for c in candidates for r in roots)
+
+        roots = self.roots()
+        if on_path and inside(roots.get("_dispatcher", [])):
+            return None
+        for version, version_roots in roots.items():
+            if not version.startswith("_") and inside(version_roots):
+                return version
+        for candidate in candidates:  # a toolchain module is its version wherever it lies
+            match = TOOLCHAIN_MODULE.search(candidate)
+            if match and match.group(1) in roots:
+                return match.group(1)
+        return None
+
+    def dispatching(self, path: str | None, real: str | None = None) -> bool:
+        """A go that runs whatever version is selected: a shim, or Go's own dispatcher."""
+        if path and any(os.path.normpath(path).startswith(d.rstrip("/") + "/")
+                        for d in self.shim_dirs):
+            return True
+        return self.owner(path, real) is not None and self.owner(path, real, True) is None
+
+    def managed(self, entry: dict) -> bool:
+        if self.owner(entry.get("entry"), entry.get("real")):
+            return True
+        value = os.path.normpath(entry.get("entry") or ".")
+        return any(value == d or value.startswith(d.rstrip("/") + "/") for d in self.managed_dirs)
+
+    def active_in(self, snap: dict | None) -> bool:
+        """Is the manager in effect in that snapshot's shell at all (any PATH entry of its
+        own)?"""
+        return any(self.managed(e) for e in (snap or {}).get("path_entries") or [])
+
+    @property
+    def active(self) -> bool:
+        return self.active_in(self.snap)
+
+    @property
+    def vanished(self) -> bool:
+        """The manager was in effect in this shell before the switch and is not after it:
+        the switch broke the shell, which is not the same as a shell it never reached."""
+        return not self.active and self.active_in(self.baseline)
+
+    @property
+    def idle(self) -> bool:
+        """Not in effect here, neither before the switch nor after it: INACTIVE."""
+        return not self.active and not self.vanished
+
+    def root_of(self, version: str) -> str:
+        """The version's GOROOT (its go's own answer), else its shortest recorded root."""
+        info = (self.snap.get("roots") or {}).get(version) or {}
+        roots = self.roots().get(version) or ["?"]
+        return info.get("goroot") or sorted(roots, key=len)[0]
+
+    def _vanished_note(self) -> str:
+        before = [e["entry"] for e in (self.baseline or {}).get("path_entries") or []
+                  if self.managed(e)]
+        return (f"{self.manager} was active in this shell before the switch (PATH had "
+                f"{', '.join(before[:3])}) and put nothing on PATH after it")
+
+    def gone(self, what: str) -> tuple[Verdict, str]:
+        """Verdict and wording when there is no go to ask in this shell."""
+        if self.idle:
+            return Verdict.INACTIVE, (f"expected go{self.new} from {self.manager}, got {what} "
+                                      f"({self.manager} put nothing on PATH in this shell)")
+        if self.vanished:
+            return Verdict.BROKEN, f"expected go{self.new}, got {what}: {self._vanished_note()}"
+        return Verdict.BROKEN, f"expected go{self.new}, got {what}"
+
+    def foreign(self, what: str) -> tuple[Verdict, str]:
+        if self.idle:
+            return Verdict.INACTIVE, f"{what}, not a {self.manager} install: not active here"
+        note = f" ({self._vanished_note()})" if self.vanished else ""
+        return Verdict.BROKEN, (f"expected go{self.new}'s root {self.root_of(self.new)}, got "
+                                f"{what}{note}")
+
+
+def version_tag(path: str, version: str) -> bool:
+    return re.search(rf"(^|[/@_.-]|go){re.escape(version)}($|/)", path) is not None
+
+
+def foreign_and_idle(leg: Leg, path: str | None, real: str | None) -> bool:
+    """A go from outside every install root, in a shell the manager never reached: what it
+    reports says nothing about the switch, whatever its version."""
+    return bool(path) and leg.idle and leg.owner(path, real) is None
+
+
+def tail(text: str | None, limit: int = 240) -> str:
+    lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
+    line = lines[-1] if lines else "no output"
+    return line if len(line) <= limit else line[: limit - 1] + "…"

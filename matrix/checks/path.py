@@ -1,0 +1,121 @@
+"""PATH: no entry of the old root, the new go first and run by the shell, no repeats, the user's
+entries kept byte for byte and in order, and PATH as it was after each round trip."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from ..core.verdicts import CheckResult, Verdict
+from .leg import Leg
+
+
+def check_path(leg: Leg) -> CheckResult:
+    result = CheckResult("path")
+    entries = leg.snap.get("path_entries") or []
+    for e in entries:
+        if leg.owner(e["entry"], e.get("real"), on_path=True) == leg.old:
+            result.add(Verdict.LEAK, f"expected no PATH entry in go{leg.old}'s root, got "
+                                     f"{e['entry']} (→ {e.get('real')})")
+    gos = leg.snap.get("go_on_path") or []
+    if gos:
+        first = gos[0]
+        owner = leg.owner(first["path"], first.get("real"), on_path=True)
+        if leg.dispatching(first["path"], first.get("real")):
+            result.add(Verdict.PASS, f"first go on PATH is {first['path']}, which runs the "
+                                     f"version {leg.manager} selects (checked by goroot, "
+                                     "version and build)")
+        elif owner == leg.new:
+            result.add(Verdict.PASS, f"first go on PATH is {first['path']} (go{leg.new})")
+        elif owner == leg.old:
+            result.add(Verdict.LEAK, f"expected the first go on PATH in go{leg.new}'s root, got "
+                                     f"{first['path']} (→ {first.get('real')}, go{leg.old})")
+        else:
+            result.add(*leg.foreign(f"first go on PATH {first['path']} (→ {first.get('real')})"))
+    else:
+        result.add(*leg.gone("no go on PATH"))
+    shell_go = leg.snap.get("shell_go") or {}
+    if shell_go.get("real") and gos and shell_go["real"] != gos[0].get("real"):
+        if leg.owner(shell_go.get("command"), shell_go["real"], on_path=True) == leg.old:
+            result.add(Verdict.LEAK, f"expected the shell to run {gos[0]['path']}, got "
+                                     f"{shell_go['command']} (go{leg.old}, remembered by "
+                                     "the shell)")
+    _check_repeats(leg, entries, result)
+    _check_user_entries(leg, entries, result)
+    return result
+
+
+def _check_repeats(leg: Leg, entries: list[dict], result: CheckResult) -> None:
+    before = Counter(e["entry"] for e in (leg.baseline or {}).get("path_entries") or [])
+    for entry, count in Counter(e["entry"] for e in entries).items():
+        if count > 1 and count > before.get(entry, 0):
+            result.add(Verdict.LEAK, f"expected PATH entry {entry} at most "
+                                     f"{max(1, before.get(entry, 0))} time(s), got {count}")
+
+
+def _check_user_entries(leg: Leg, entries: list[dict], result: CheckResult) -> None:
+    if leg.baseline is None:
+        return
+    mine = [e["entry"] for e in entries if not leg.managed(e)]
+    before = [e["entry"] for e in leg.baseline.get("path_entries") or [] if not leg.managed(e)]
+    if mine != before:
+        lost = [e for e in before if e not in mine]
+        added = [e for e in mine if e not in before]
+        changes = ([f"lost {lost}"] if lost else []) + ([f"added {added}"] if added else [])
+        if not changes:
+            changes = [f"reordered: {_moved(before, mine)}"]
+        result.add(Verdict.BROKEN, "expected the PATH entries that are not Go's unchanged "
+                                   f"(byte for byte, in order), got {'; '.join(changes)}")
+    else:
+        result.add(Verdict.PASS, f"{len(mine)} PATH entries that are not Go's kept byte for byte")
+
+
+def round_trip(base: dict | None, back: dict | None) -> CheckResult:
+    """A→B→A must leave PATH as it found it, entry for entry and in order: an entry more is
+    residue of the switch (LEAK); an entry gone, or the same entries in another order, is a
+    PATH the switch damaged (BROKEN). Dropping repeats of an entry that is still there, with
+    the rest in the same order, changes no lookup order and is reported as such (a manager's
+    hook that cleans up a repeated entry of its own)."""
+    result = CheckResult("path")
+    if not base or not back:
+        return result
+    before = [e["entry"] for e in base.get("path_entries") or []]
+    after = [e["entry"] for e in back.get("path_entries") or []]
+    if after == before:
+        result.add(Verdict.PASS, "PATH is back to what it was, entry for entry")
+        return result
+    added = list((Counter(after) - Counter(before)).elements())
+    lost = list((Counter(before) - Counter(after)).elements())
+    gone = [e for e in dict.fromkeys(lost) if e not in after]
+    if added:
+        result.add(Verdict.LEAK, f"expected PATH to keep its {len(before)} entries, "
+                                 f"got {len(after)} (added {added})")
+    if gone:
+        result.add(Verdict.BROKEN, f"expected PATH to keep its {len(before)} entries, "
+                                   f"got {len(after)} (lost {gone})")
+    if added or gone:
+        return result
+    if lost and _is_subsequence(after, before):
+        result.add(Verdict.PASS, f"PATH is back to its entries in their order, less repeats of "
+                                 f"{sorted(set(lost))}, which are still on it")
+    else:
+        result.add(Verdict.BROKEN, "expected PATH back in its order, got the same entries "
+                                   f"reordered: {_moved(before, after)}")
+    return result
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    rest = iter(long)
+    return all(any(entry == other for other in rest) for entry in short)
+
+
+def _moved(before: list[str], after: list[str], limit: int = 4) -> str:
+    """The entries that changed place between two orderings of the same entries, with their
+    positions: those outside the longest run of entries that kept their relative order."""
+    kept: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        kept.update(range(block.b, block.b + block.size))
+    moved = [f"{entry} ({before.index(entry) + 1}→{i + 1})" for i, entry in enumerate(after)
+             if i not in kept]
+    return ", ".join(moved[:limit]) + (" …" if len(moved) > limit else "")

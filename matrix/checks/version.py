@@ -1,0 +1,79 @@
+"""The version that runs: `go version` in the shell, runtime.Version() of a fresh build, and
+whether the build works at all."""
+
+from __future__ import annotations
+
+from ..core.verdicts import CheckResult, Verdict
+from .leg import VERSION_RE, Leg, foreign_and_idle, tail
+
+
+def _classify_version_output(leg: Leg, what: str, status: int, output: str,
+                             result: CheckResult, origin: tuple = (None, None)) -> None:
+    match = VERSION_RE.search(output or "")
+    if match and foreign_and_idle(leg, *origin):
+        result.add(Verdict.INACTIVE, f"{what} is go{match.group(1)} from {origin[0]}, not "
+                                     f"from {leg.manager}: not active here")
+    elif status == 0 and match and match.group(1) == leg.new:
+        result.add(Verdict.PASS, f"{what}: go{leg.new}")
+    elif match and match.group(1) == leg.old:
+        result.add(Verdict.LEAK, f"expected {what} go{leg.new}, got go{leg.old}")
+    elif status in (126, 127) and not match:
+        result.add(*leg.gone(f"{what}: {tail(output)}"))
+    elif match and leg.idle:
+        result.add(Verdict.INACTIVE, f"{what} is go{match.group(1)}, not from {leg.manager}: "
+                                     "not active here")
+    else:
+        result.add(Verdict.BROKEN, f"expected {what} go{leg.new}, got: {tail(output)}")
+
+
+def check_version(leg: Leg) -> CheckResult:
+    result = CheckResult("version")
+    shell_go = leg.snap.get("shell_go") or {}
+    _classify_version_output(leg, "`go version` in the shell", shell_go.get("status", 127),
+                             shell_go.get("version_output", ""), result,
+                             (shell_go.get("command"), shell_go.get("real")))
+    built = (leg.snap.get("build") or {}).get("runtime_version")
+    first = (leg.snap.get("go_on_path") or [{}])[0]
+    if built:
+        owner = {f"go{leg.new}": leg.new, f"go{leg.old}": leg.old}.get(built)
+        if foreign_and_idle(leg, first.get("path"), first.get("real")):
+            result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, built by "
+                                         f"{first.get('path')}, not {leg.manager}'s")
+        elif owner == leg.new:
+            result.add(Verdict.PASS, f"runtime.Version() of a fresh build: {built}")
+        elif owner == leg.old:
+            result.add(Verdict.LEAK, f"expected runtime.Version() go{leg.new}, got {built}")
+        elif leg.idle:
+            result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, not from "
+                                         f"{leg.manager}: not active here")
+        else:
+            result.add(Verdict.BROKEN, f"expected runtime.Version() go{leg.new}, got {built}")
+    return result
+
+
+def check_build(leg: Leg) -> CheckResult:
+    result = CheckResult("build")
+    build = leg.snap.get("build")
+    if not build:
+        result.add(*leg.gone("no go on PATH to build with"))
+    elif build.get("status") != 0:
+        result.add(Verdict.BROKEN, f"expected `go build` to succeed, got exit {build.get('status')}"
+                                   f": {tail(build.get('stderr') or build.get('stdout'))}")
+    elif build.get("runtime_version") is None:
+        run = build.get("run") or {}
+        result.add(Verdict.BROKEN, f"expected the built program to run, got exit "
+                                   f"{run.get('status')}: {tail(run.get('stderr'))}")
+    elif foreign_and_idle(leg, *[(leg.snap.get("go_on_path") or [{}])[0].get(k)
+                                  for k in ("path", "real")]):
+        result.add(Verdict.INACTIVE, f"built with {build['runtime_version']} by a go that is "
+                                     f"not {leg.manager}'s: not active here")
+    elif build["runtime_version"] == f"go{leg.new}":
+        result.add(Verdict.PASS, f"hello world built and ran with go{leg.new}")
+    elif build["runtime_version"] == f"go{leg.old}":
+        result.add(Verdict.LEAK, f"expected a go{leg.new} build, got {build['runtime_version']}")
+    elif leg.idle:
+        result.add(Verdict.INACTIVE, f"built with {build['runtime_version']}, not {leg.manager}'s")
+    else:
+        result.add(Verdict.BROKEN, f"expected a go{leg.new} build, got "
+                                   f"{build['runtime_version']}")
+    return result

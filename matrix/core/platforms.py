@@ -1,0 +1,85 @@
+"""Platform profiles: what each image emulates, who the user is, which shells exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import MatrixError
+
+# Shell contexts, in report order. "session" is the interactive shell in which the switch
+# itself was typed: prompt hooks fire there between commands, as they would for a person.
+# "other-session" is a second interactive shell, opened before the switch and still open.
+SHELL_CONTEXTS = ("bash-login", "bash-interactive", "zsh-login", "sh", "session",
+                  "other-session")
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    user: str
+    home: str
+    login_shell: str  # "bash" or "zsh": the shell a new terminal starts, used for switching
+    shells: tuple[str, ...]
+    emulates: str
+    cannot: str
+
+
+PLATFORMS: dict[str, Platform] = {
+    p.name: p
+    for p in (
+        Platform(
+            name="ubuntu",
+            user="ubuntu",
+            home="/home/ubuntu",
+            login_shell="bash",
+            shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
+            emulates=(
+                "Ubuntu desktop/server login: bash, /etc/skel rc files, /etc/profile that "
+                "applies every variable of /etc/environment as pam_env does at login"
+            ),
+            cannot="PAM, systemd user sessions, snap; built on the base named in the report",
+        ),
+        Platform(
+            name="macos-runner",
+            user="runner",
+            home="/Users/runner",
+            login_shell="zsh",
+            shells=("bash-login", "bash-interactive", "zsh-login", "sh", "session",
+                    "other-session"),
+            emulates=(
+                "GitHub macOS runner: zsh login shell, home under /Users, /etc/zprofile running "
+                "a path_helper emulation (/etc/paths, /etc/paths.d/*), preinstalled runner Go "
+                "in the hosted tool cache with GOROOT_1_xx_X64 variables"
+            ),
+            cannot=(
+                "Darwin binaries, launchd, the real path_helper (emulated from its documented "
+                "behaviour), bash 3.2 (this bash is 5.x), Homebrew; Go is linux/amd64"
+            ),
+        ),
+        Platform(
+            name="wsl2",
+            user="dev",
+            home="/home/dev",
+            login_shell="bash",
+            shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
+            emulates=(
+                "Ubuntu on WSL2: Windows PATH entries appended under /mnt/c (Program Files with "
+                "spaces, a Windows go.exe), WSL_DISTRO_NAME, WSLENV, WSL_INTEROP, /etc/wsl.conf; "
+                "no PAM step, so /etc/environment is not applied"
+            ),
+            cannot=(
+                "Windows interop: go.exe is a stand-in file that cannot run Windows code; "
+                "drvfs mount semantics; the WSL init process"
+            ),
+        ),
+    )
+}
+
+
+def get_platform(name: str) -> Platform:
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        raise MatrixError(
+            f"unknown platform {name!r}; valid platforms: {', '.join(PLATFORMS)}"
+        ) from None

@@ -1,0 +1,39 @@
+"""asdf 0.15 is a git repository: ``govm-matrix mirror add asdf <a full clone with the pinned
+tag>``, or online a clone of its upstream at that tag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core.errors import MatrixError
+from ...supply import pins
+from ...supply.git import clone, git_ok, import_repository
+from ...supply.recipes import Origin, Recipe
+
+ASDF_GIT = "git/asdf.git"
+ASDF_REFS_KEY = f"{ASDF_GIT}/info/refs"
+
+
+class AsdfRepository(Recipe):
+    prefixes = (ASDF_GIT + "/",)
+    kind = "asdf"
+    path_help = f"a full git clone of asdf with tag v{pins.ASDF_015_VERSION}"
+
+    def add(self, cache, path: Path, origin: Origin) -> list[str]:
+        return import_repository(cache, path, ASDF_GIT, ASDF_REFS_KEY, self.path_help,
+                                 _check_asdf, origin)
+
+    def fetch(self, cache, key: str) -> None:
+        with cache.workdir() as tmp:
+            clone(pins.ASDF_REPO, tmp / "asdf", branch=f"v{pins.ASDF_015_VERSION}")
+            self.add(cache, tmp / "asdf", Origin(f"cloned from {pins.ASDF_REPO}",
+                                                 offline=False))
+
+
+def _check_asdf(git_dir: str, path: Path) -> None:
+    tag = f"v{pins.ASDF_015_VERSION}"
+    if not git_ok("--git-dir", git_dir, "rev-parse", "-q", "--verify", f"refs/tags/{tag}"):
+        raise MatrixError(f"{path} has no tag {tag}; clone asdf with `git clone "
+                          f"https://github.com/asdf-vm/asdf.git --branch {tag}`")
+    if not git_ok("--git-dir", git_dir, "cat-file", "-e", f"{tag}^{{commit}}:asdf.sh"):
+        raise MatrixError(f"tag {tag} of {path} has no asdf.sh: is it asdf's repository?")

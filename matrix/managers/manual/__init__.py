@@ -1,0 +1,26 @@
+"""Manual switching: /usr/local/go is a symlink to a versioned directory, as Go's docs teach."""
+
+from __future__ import annotations
+
+from ...core.platforms import Platform
+from ..base import Manager, q
+
+
+class Manual(Manager):
+    NAME = "manual"
+    SCOPES = {"global": "sudo ln -sfn /usr/local/go-<version> /usr/local/go"}
+    BEHAVIOUR = {
+        "install": "official tarballs unpacked to /usr/local/go-<version>; /usr/local/go is a "
+                   "symlink; `export PATH=$PATH:/usr/local/go/bin` in ~/.profile (and "
+                   "~/.zprofile for zsh logins), as Go's install docs say",
+        "GOROOT": "not exported; go finds its root from its own path through the symlink",
+        "GOPATH": "Go's default ~/go, shared by every version",
+        "GOBIN": "unset: go install writes to ~/go/bin, shared by every version",
+        "PATH": "one entry, /usr/local/go/bin, set only by login shells",
+    }
+
+    def _select(self, version: str, scope: str, platform: Platform) -> str:
+        return f"sudo ln -sfn {q('/usr/local/go-' + version)} /usr/local/go"
+
+    def managed_dirs(self, platform: Platform) -> list[str]:
+        return ["/usr/local/go"]

@@ -1,0 +1,199 @@
+"""Every run option, declared once, and the frozen run configuration they make.
+
+The CLI (``govm-matrix run``) and the pytest plugin (``pytest --pyargs matrix.suite …``) add
+the same ``OPTIONS`` to their parsers. ``parse`` validates the values once, into a
+``RunConfig``: the CLI hands it to pytest as JSON, the controlling pytest process keeps it in
+``config.stash`` and sends it to its workers, so no process validates or interprets an option
+a second time.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.cells import Selection, check_scenarios, split_values
+from ..core.definition import SCOPES, Definition, load_definition
+from ..core.errors import MatrixError
+from ..core.platforms import PLATFORMS, get_platform
+from ..core.shards import parse_shard
+from ..core.verdicts import parse_verdicts
+from ..managers import available, get_manager
+from ..supply import pins
+
+#: the user property under which a cell's test reports its result document
+PROPERTY = "govm_cell"
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    help: str
+    metavar: str | None = None
+    repeat: bool = False  # may be given several times (and comma-separated)
+    default: object = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+SELECTION = (
+    Option("--platform", "platform profile(s): ubuntu, macos-runner, wsl2; repeat or "
+           "comma-separate (default: all)", "NAME", repeat=True),
+    Option("--manager", "version manager(s); repeat or comma-separate (default: all; "
+           "`govm-matrix list --managers` names them)", "NAME", repeat=True),
+    Option("--go", "Go versions to switch between, at least two (default: "
+           f"{','.join(pins.DEFAULT_GO)})", "VERSION", repeat=True),
+    Option("--scope", f"selection scopes: {', '.join(SCOPES)} (default: all)", "SCOPE",
+           repeat=True),
+    Option("--scenario", "scenarios: clean or a pollution scenario's name (default: all)",
+           "NAME", repeat=True),
+    Option("--matrix", "a matrix definition file (TOML) with your own pollution fixtures and "
+           "scenarios; see the README", "FILE"),
+)
+OPTIONS = SELECTION + (
+    Option("--network", "where artifacts and base images come from (default: auto-detect)",
+           default="auto", choices=("auto", "online", "offline")),
+    Option("--report-dir", "where the report files are written (default: reports)", "DIR",
+           default="reports"),
+    Option("--shard", "run only shard I of N (deterministic; whole groups per shard; join "
+           "the shard reports with `govm-matrix merge`)", "I/N"),
+    Option("--manager-source", "install manager NAME from a local build at PATH instead of "
+           "its pinned release (e.g. mise=./target/release/mise)", "NAME=PATH", repeat=True),
+    Option("--fail-on", "comma-separated verdicts that fail a cell besides ERROR, e.g. "
+           "LEAK,BROKEN (default: none: findings are not failures)", "VERDICTS", default=""),
+)
+
+
+def add_to_argparse(parser, options: tuple[Option, ...] = OPTIONS) -> None:
+    for opt in options:
+        kwargs = {"help": opt.help, "metavar": opt.metavar, "choices": opt.choices}
+        if opt.repeat:
+            parser.add_argument(opt.flag, action="append", default=[], **kwargs)
+        else:
+            parser.add_argument(opt.flag, default=opt.default, **kwargs)
+
+
+def add_to_pytest(group) -> None:
+    for opt in OPTIONS:
+        kwargs = {"help": opt.help, "metavar": opt.metavar, "dest": f"govm_{opt.dest}"}
+        if opt.choices:
+            kwargs["choices"] = opt.choices
+        if opt.repeat:
+            group.addoption(opt.flag, action="append", default=[], **kwargs)
+        else:
+            group.addoption(opt.flag, default=opt.default, **kwargs)
+
+
+def to_argv(values: Mapping[str, object]) -> list[str]:
+    """Option values (by dest) back into command-line arguments."""
+    argv: list[str] = []
+    for opt in OPTIONS:
+        value = values.get(opt.dest)
+        if opt.repeat:
+            for item in value or []:
+                argv += [opt.flag, str(item)]
+        elif value not in (None, "", opt.default):
+            argv += [opt.flag, str(value)]
+    return argv
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A run's validated options; plain data that crosses processes as JSON."""
+
+    selection: Selection
+    definition: Definition = field(compare=False)
+    matrix_file: str | None
+    network: str
+    report_dir: str
+    shard: tuple[int, int] | None
+    sources: tuple[tuple[str, str], ...]  # manager -> local build
+    fail_on: frozenset[str]
+    run_id: str
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "selection": self.selection.to_dict(), "matrix_file": self.matrix_file,
+            "network": self.network, "report_dir": self.report_dir,
+            "shard": list(self.shard) if self.shard else None,
+            "sources": [list(pair) for pair in self.sources],
+            "fail_on": sorted(self.fail_on), "run_id": self.run_id})
+
+    @classmethod
+    def from_json(cls, text: str) -> RunConfig:
+        data = json.loads(text)
+        sel = data["selection"]
+        return cls(Selection(*(tuple(sel[k]) for k in ("platforms", "managers", "go",
+                                                           "scopes", "scenarios"))),
+                   load_definition(data["matrix_file"], available()), data["matrix_file"],
+                   data["network"], data["report_dir"],
+                   tuple(data["shard"]) if data["shard"] else None,
+                   tuple(tuple(pair) for pair in data["sources"]),
+                   frozenset(data["fail_on"]), data["run_id"])
+
+
+def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
+    """Validate option values (by dest) once; a bad one raises MatrixError (exit 2) naming it
+    and the valid ones."""
+    selection = make_selection(values.get("platform"), values.get("manager"),
+                               values.get("go"), values.get("scope"),
+                               values.get("scenario"))
+    matrix_file = values.get("matrix")
+    if matrix_file:
+        matrix_file = str(Path(str(matrix_file)).expanduser().resolve())
+    definition = load_definition(matrix_file, available())
+    check_scenarios(selection, definition)
+    shard = parse_shard(str(values["shard"])) if values.get("shard") else None
+    return RunConfig(selection, definition, matrix_file, str(values.get("network") or "auto"),
+                     str(values.get("report_dir") or "reports"), shard,
+                     tuple(parse_sources(values.get("manager_source")).items()),
+                     frozenset(parse_verdicts(str(values.get("fail_on") or ""), "--fail-on")),
+                     run_id or uuid.uuid4().hex[:12])
+
+
+def make_selection(platforms=None, managers=None, go=None, scopes=None,
+                   scenarios=None) -> Selection:
+    """The selection options, validated; an unknown value raises MatrixError naming it."""
+    chosen_platforms = [get_platform(p).name for p in split_values(platforms)] \
+        or list(PLATFORMS)
+    chosen_managers = [get_manager(m).name for m in split_values(managers)] or available()
+    chosen_go = split_values(go) or list(pins.DEFAULT_GO)
+    for version in chosen_go:
+        if version not in pins.GO:
+            raise MatrixError(f"unknown Go version {version!r}; valid versions: "
+                              f"{', '.join(pins.GO)}")
+    if len(chosen_go) < 2:
+        raise MatrixError(f"--go needs at least two versions to switch between, got "
+                          f"{chosen_go[0]!r}; e.g. --go {','.join(pins.DEFAULT_GO)}")
+    chosen_scopes = split_values(scopes) or list(SCOPES)
+    for scope in chosen_scopes:
+        if scope not in SCOPES:
+            raise MatrixError(f"unknown scope {scope!r}; valid scopes: {', '.join(SCOPES)}")
+    return Selection(tuple(chosen_platforms), tuple(chosen_managers), tuple(chosen_go),
+                     tuple(chosen_scopes), tuple(split_values(scenarios)))
+
+
+def parse_sources(values: list[str] | None) -> dict[str, str]:
+    """``NAME=PATH`` pairs for --manager-source, validated: a manager that can take a local
+    build, and a file that exists."""
+    sources: dict[str, str] = {}
+    for value in values or []:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise MatrixError(f"bad --manager-source {value!r}; expected NAME=PATH, "
+                              "e.g. mise=./target/release/mise")
+        manager = get_manager(name)
+        if not manager.SOURCE_ARTIFACT:
+            takes = [m for m in available() if get_manager(m).SOURCE_ARTIFACT]
+            raise MatrixError(f"{name} has no manager program to replace; --manager-source "
+                              f"takes: {', '.join(takes)}")
+        if not Path(path).is_file():
+            raise MatrixError(f"--manager-source {name}: no file at {path}")
+        sources[name] = str(Path(path).resolve())
+    return sources

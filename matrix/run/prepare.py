@@ -1,0 +1,96 @@
+"""Before any cell runs: what the run needs from this machine, and every image it runs on.
+
+``check_prerequisites`` finds, in one pass and before anything is built, whatever the machine
+lacks for this run (a Docker daemon, mmdebstrap offline when the base rootfs is not cached,
+root for port 443 when a manager's layer needs the HTTPS mirror): one line naming it and how
+to get it, exit 3. ``build_images`` then builds, in the controlling process, the manager image
+of every platform and manager that has a cell to run, printing a line per layer (cached, or
+built with each build step as it starts); the cells' processes find them in the run's shared
+folder instead of building themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+
+import docker.errors
+
+from ..build import engine
+from ..build.images import ImageRef, rootfs_tag
+from ..core.cells import build_cells
+from ..core.errors import EXIT_ENVIRONMENT, MatrixError
+from ..core.platforms import get_platform
+from ..core.shards import shard_cells
+from ..managers import Unsupported, get_manager
+from ..supply.https_mirror import DEFAULT_PORT
+from .config import RunConfig
+from .session import MatrixSession
+
+
+def needed_images(config: RunConfig) -> list[tuple[str, str]]:
+    """(platform, manager) of every image a cell of this run needs, in run order: those with
+    at least one cell in a scope the manager has."""
+    cells = build_cells(config.selection, config.definition)
+    if config.shard:
+        cells = shard_cells(cells, *config.shard)
+    needed: dict[tuple[str, str], None] = {}
+    for cell in cells:
+        manager = get_manager(cell.manager)
+        try:
+            manager.select(cell.scenario.new, cell.scenario.scope, get_platform(cell.platform))
+        except Unsupported:
+            continue
+        needed[(cell.platform, cell.manager)] = None
+    return list(needed)
+
+
+def check_prerequisites(config: RunConfig) -> None:
+    """Raise MatrixError (exit 3) naming the first thing this machine lacks for the run."""
+    cli = engine.client(timeout=60)  # no daemon: exit 3 with how to start one
+    try:
+        session = MatrixSession(config)
+        pairs = [(p, m) for p, m in needed_images(config)
+                 if not session.missing_artifact(get_manager(m))]
+        if not pairs:
+            return
+        if not session.cache.is_online and shutil.which("mmdebstrap") is None:
+            try:
+                cli.images.get(rootfs_tag())
+            except docker.errors.ImageNotFound:
+                raise MatrixError("no registry is reachable and Debian's mmdebstrap is not "
+                                  "installed, so the base image cannot be built; install it "
+                                  "(apt-get install mmdebstrap)", EXIT_ENVIRONMENT) from None
+        https = sorted({m for _, m in pairs if get_manager(m).HTTPS_HOSTS})
+        if https and os.geteuid() != 0:
+            raise MatrixError(f"{', '.join(https)} download from hard-coded https hosts, which "
+                              f"the HTTPS mirror answers on port {DEFAULT_PORT}: binding it "
+                              "needs root; run as root, or leave those managers out "
+                              "(--manager)", EXIT_ENVIRONMENT)
+    finally:
+        cli.close()
+
+
+def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
+    """Build (or find) every image the run needs, in this process; returns and records in
+    the run's shared folder, per "platform/manager", the image or why there is none."""
+    session = MatrixSession(config, progress=say)
+    built: dict[str, dict] = {}
+    try:
+        for platform, manager in needed_images(config):
+            if session.missing_artifact(get_manager(manager)):
+                continue
+            outcome = session.build_image(platform, manager)
+            if isinstance(outcome, ImageRef):
+                built[f"{platform}/{manager}"] = {"image": outcome.to_dict()}
+            else:
+                say(f"image {platform}-{manager}: failed: {outcome.reason}")
+                built[f"{platform}/{manager}"] = {"error": outcome.reason,
+                                                  "log_tail": outcome.log_tail}
+        session.shared_dir.mkdir(parents=True, exist_ok=True)
+        session.images_file.write_text(json.dumps(built))
+    finally:
+        session.close()
+    return built

@@ -1,0 +1,97 @@
+"""What a cell's test reports: its result document, from a group's outcome.
+
+``cell_result`` turns one container run (or the reason there is none) into the result of one
+cell: its verdict per check with evidence, the snapshots, the commands. ``error_cell`` is the
+one place a cell without a run is made (ERROR, SKIPPED, UNSUPPORTED), whether the group did
+not run or the cell's test died.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from ..build.images import ImageRef
+from ..checks import classify_cell, manager_active, overall
+from ..core.cells import Cell
+from ..core.definition import Definition, builtin_definition
+from ..core.documents import CellDoc
+from ..core.platforms import SHELL_CONTEXTS, get_platform
+from ..core.verdicts import CHECKS, Verdict
+from ..managers import get_manager
+from .runner import RunResult, expectations
+
+
+class GroupOutcome:
+    """What happened to one group: a run, or the reason there is none."""
+
+    def __init__(self, run: RunResult | None = None, image: ImageRef | None = None,
+                 verdict: Verdict | None = None, reason: str | None = None,
+                 log_tail: list[str] | None = None) -> None:
+        self.run, self.image = run, image
+        self.verdict, self.reason, self.log_tail = verdict, reason, log_tail or []
+
+    def to_dict(self) -> dict:
+        return {"run": asdict(self.run) if self.run else None,
+                "image": self.image.to_dict() if self.image else None,
+                "verdict": self.verdict.value if self.verdict else None,
+                "reason": self.reason, "log_tail": self.log_tail}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GroupOutcome:
+        return cls(RunResult(**data["run"]) if data["run"] else None,
+                   ImageRef(**data["image"]) if data["image"] else None,
+                   Verdict(data["verdict"]) if data["verdict"] else None,
+                   data["reason"], data["log_tail"])
+
+
+def error_cell(cell: Cell, verdict: Verdict, reason: str, log_tail: list[str] | None = None,
+               image: dict | None = None, behaviour: dict | None = None,
+               fixtures: list[dict] | None = None) -> CellDoc:
+    """A cell that has no run to judge: every check gets ``verdict`` with the reason."""
+    data: CellDoc = {**cell.to_dict(), "group": cell.group,  # type: ignore[typeddict-item]
+                     "shell_order": SHELL_CONTEXTS.index(cell.shell)}
+    data.update(pollution_fixtures=fixtures or [], manager_behaviour=behaviour or {},
+                image=image, verdict=verdict.value, error=reason, log_tail=log_tail or [],
+                active=False, snapshots={}, steps=[], manager_info={}, run_seconds=0.0,
+                checks={name: {"check": name, "verdict": verdict.value,
+                               "evidence": [f"{verdict.value}: {reason}"]}
+                        for name in CHECKS})
+    return data
+
+
+def cell_result(cell: Cell, outcome: GroupOutcome,
+                definition: Definition | None = None) -> CellDoc:
+    """The result of one cell of a group, from the group's outcome."""
+    fixtures = (definition or builtin_definition()).fixtures
+    pollution = [fixtures.get(f).to_dict() for f in cell.scenario.pollution]
+    manager = get_manager(cell.manager)
+    image = outcome.image.to_dict() if outcome.image else None
+    if outcome.run is None or outcome.verdict is not None:
+        return error_cell(cell, outcome.verdict or Verdict.ERROR, outcome.reason or "",
+                          outcome.log_tail, image, dict(manager.BEHAVIOUR), pollution)
+    data: CellDoc = {**cell.to_dict(), "group": cell.group,  # type: ignore[typeddict-item]
+                     "shell_order": SHELL_CONTEXTS.index(cell.shell)}
+    data.update(pollution_fixtures=pollution, manager_behaviour=dict(manager.BEHAVIOUR),
+                image=image)
+    run = outcome.run
+    snapshots = run.for_shell(cell.shell)
+    platform = get_platform(cell.platform)
+    scenario = cell.scenario
+    expect = expectations(scenario.scope, cell.shell, scenario.old, scenario.new)
+    results = classify_cell(snapshots, scenario.old, scenario.new, cell.manager,
+                            tuple(manager.managed_dirs(platform)), expect,
+                            tuple(manager.shim_dirs(platform)))
+    data["expect"] = expect
+    data["active"] = manager_active(snapshots, cell.manager, tuple(manager.managed_dirs(platform)))
+    for failure in run.switch_failures:
+        results["version"].add(Verdict.BROKEN, f"expected the switch to work, got {failure}")
+    verdict = overall(results)
+    error = run.error
+    if error and verdict != Verdict.ERROR:
+        # A failed step invalidates what came after it; never let it pass silently.
+        verdict = Verdict.ERROR
+    data.update(verdict=verdict.value, error=error, log_tail=run.log_tail,
+                checks={k: v.to_dict() for k, v in results.items()},
+                snapshots=snapshots, steps=run.steps, manager_info=run.manager_info,
+                roots=run.roots, run_seconds=run.seconds)
+    return data

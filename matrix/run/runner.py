@@ -1,0 +1,307 @@
+"""One container run: the steps of a scenario in real shells, and the snapshots they leave.
+
+The container has no network and runs as the platform's ordinary user; nothing of the host is
+mounted into it. Every command goes through testinfra's docker backend (``docker exec … /bin/sh
+-c``) with its arguments quoted by testinfra, inside ``timeout`` so that no step hangs a run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+
+import docker
+import docker.errors
+import testinfra
+
+from ..build.engine import labels
+from ..build.images import ImageRef
+from ..core.fixtures import Fixture
+from ..core.platforms import Platform
+from ..managers import Manager
+
+STEP_TIMEOUT = 300
+PHASES = ("base", "after", "back", "again")
+PROJECT = "~/proj"  # the directory a directory-scoped selection pins
+_PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
+_WAIT = "i=0; while [ ! -e /tmp/govm/{0} ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
+
+# How each shell context runs one command. The session context is the interactive login shell
+# (a terminal a person opens) in which the switch itself is typed, fed on stdin; the
+# other-session context is a second one, opened before the switch and still open after it.
+SHELL_ARGV = {
+    "bash-login": ("bash", "-lc"),
+    "bash-interactive": ("bash", "-ic"),
+    "zsh-login": ("zsh", "-lc"),
+    "sh": ("sh", "-c"),
+}
+
+
+def expectations(scope: str, shell: str, old: str, new: str) -> dict[str, str]:
+    """Which version each phase must show in this shell context.
+
+    global: the switch reaches every shell. session: only the shell it was typed in; every
+    other shell must keep the old version. directory: shells inside the directory get the
+    new version, leaving it restores the old one; the other session never entered it.
+    """
+    if scope == "global" or (shell == "session"):
+        return {"after": new, "back": old, "again": new}
+    if scope == "directory" and shell != "other-session":
+        return {"after": new, "back": old}
+    return {"after": old, "back": old}
+
+
+@dataclass
+class RunResult:
+    """Everything one container run produced; plain data, ready for the report."""
+
+    snapshots: dict[str, dict] = field(default_factory=dict)  # "<shell>:<phase>" -> snapshot
+    steps: list[dict] = field(default_factory=list)
+    error: str | None = None
+    log_tail: list[str] = field(default_factory=list)
+    manager_info: dict = field(default_factory=dict)
+    roots: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    unsupported: str | None = None  # the manager's own words when it cannot do the scenario
+    switch_failures: list[str] = field(default_factory=list)  # switch commands that failed
+
+    def for_shell(self, shell: str) -> dict[str, dict | None]:
+        return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES
+                if phase != "again" or f"{shell}:again" in self.snapshots}
+
+
+def fixture_values(platform: Platform, old: str, new: str, roots: dict) -> dict[str, str]:
+    """The fields a fixture's text may hold: the versions, the user's home, and each version's
+    GOROOT as its own go reports it (for asdf one level below the install folder that
+    `asdf where` names), so that an exported {old_root} is the GOROOT a user would copy."""
+    return {"old": old, "new": new, "home": platform.home,
+            "old_root": roots[old]["goroot"], "new_root": roots[new]["goroot"]}
+
+
+def probe_snippet(label: str) -> str:
+    return f"GOVM_LABEL={label}; . /tmp/govm/probe.sh"
+
+
+def probe_archive(scripts: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        folder = tarfile.TarInfo("govm")
+        folder.type, folder.mode = tarfile.DIRTYPE, 0o1777
+        tar.addfile(folder)
+        probe = resources.files("matrix.run") / "probe"
+        files = {name: (probe / name).read_bytes() for name in _PROBE_FILES}
+        files.update({name: text.encode() for name, text in scripts.items()})
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"govm/{name}")
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+class Run:
+    """Runs one scenario on one image; ``execute`` never raises for a failure inside."""
+
+    def __init__(self, cli: docker.DockerClient, image: ImageRef, platform: Platform,
+                 manager: Manager, old: str, new: str, scope: str, shells: tuple[str, ...],
+                 fixtures: tuple[Fixture, ...] = (), run_id: str | None = None,
+                 name: str = "") -> None:
+        """One container run of ``old``→``new`` in ``scope`` after ``fixtures``; raises
+        Unsupported at once when the manager lacks the scope."""
+        self.cli, self.image, self.platform, self.manager = cli, image, platform, manager
+        self.old, self.new, self.scope, self.shells = old, new, scope, shells
+        self.fixtures, self.run_id, self.name = fixtures, run_id, name
+        self.result = RunResult()
+        self._user = self._root = self._container = None
+        manager.select(new, scope, platform)  # Unsupported before anything starts
+
+    # -- steps ---------------------------------------------------------------------------
+    def _exec(self, step: str, host, command: str, *args: str, check: bool = True):
+        started = time.monotonic()
+        out = host.run(f"timeout {STEP_TIMEOUT} {command}", *args)
+        record = {"step": step, "command": out.command.decode(errors="replace")
+                  if isinstance(out.command, bytes) else str(out.command),
+                  "status": out.rc, "stdout": out.stdout[-2000:], "stderr": out.stderr[-2000:],
+                  "seconds": round(time.monotonic() - started, 3)}
+        self.result.steps.append(record)
+        if check and out.rc != 0:
+            tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise StepFailed(f"step {step!r} exited {out.rc}: {tail[0][:300]}")
+        return out
+
+    def _in_shell(self, step: str, shell: str, command: str, check: bool = True):
+        return self._exec(step, self._user, "%s %s %s", *SHELL_ARGV[shell], command,
+                          check=check)
+
+    def _login(self, step: str, command: str, check: bool = True):
+        shell = f"{self.platform.login_shell}-login"
+        return self._in_shell(step, shell, command, check=check)
+
+    def _switch_in_session(self, version: str) -> str:
+        """What a person types in the session to switch to ``version`` in this scope."""
+        if self.scope == "directory":
+            return f"cd {PROJECT}" if version == self.new else "cd ~"
+        return self.manager.select(version, self.scope, self.platform)
+
+    def _scripts(self) -> dict[str, str]:
+        """The two interactive sessions: the one where A→B→A→B is typed, and one opened
+        before the first switch that only looks, after each switch of the other."""
+        # Each side waits for the other at every step, so that the other session's snapshot
+        # always sees the state of one switch, never of the next one.
+        session = [probe_snippet("session:base"), _WAIT.format("other.ready"),
+                   self._switch_in_session(self.new), "touch /tmp/govm/switched",
+                   probe_snippet("session:after"), _WAIT.format("other.after"),
+                   self._switch_in_session(self.old), "touch /tmp/govm/back",
+                   probe_snippet("session:back"), _WAIT.format("other.done"),
+                   self._switch_in_session(self.new), probe_snippet("session:again"), "exit"]
+        other = [probe_snippet("other-session:base"), "touch /tmp/govm/other.ready",
+                 _WAIT.format("switched"), probe_snippet("other-session:after"),
+                 "touch /tmp/govm/other.after",
+                 _WAIT.format("back"), probe_snippet("other-session:back"),
+                 "touch /tmp/govm/other.done", "exit"]
+        return {"session.sh": "\n".join(session) + "\n", "other.sh": "\n".join(other) + "\n"}
+
+    # -- the run -------------------------------------------------------------------------
+    def execute(self) -> RunResult:
+        started = time.monotonic()
+        container = None
+        try:
+            env = {}
+            plain = {"old": self.old, "new": self.new, "home": self.platform.home}
+            for fixture in self.fixtures:
+                env.update(fixture.environment(plain))
+            container = self.cli.containers.run(
+                self.image.tag, ["sleep", "infinity"], detach=True, network_mode="none",
+                user=self.platform.user, working_dir=self.platform.home, environment=env,
+                labels=labels(self.run_id, cell=self.name), hostname="localhost",
+            )
+            container.put_archive("/tmp", probe_archive(self._scripts()))
+            self._container = container
+            self._user = testinfra.get_host(f"docker://{self.platform.user}@{container.id}")
+            self._root = testinfra.get_host(f"docker://root@{container.id}")
+            self._steps()
+        except StepFailed as exc:
+            self.result.error = str(exc)
+        except docker.errors.DockerException as exc:
+            self.result.error = f"docker: {str(exc).splitlines()[0][:300]}"
+        finally:
+            if container is not None:
+                self._collect(container)
+                try:
+                    container.remove(force=True)
+                except docker.errors.DockerException:
+                    pass
+            self.result.seconds = round(time.monotonic() - started, 2)
+        if self.result.error:
+            self.result.log_tail = _log_tail(self.result.steps)
+        return self.result
+
+    def _steps(self) -> None:
+        probe = self.manager.unsupported_probe(self.new, self.scope, self.platform)
+        if probe:
+            out = self._login(f"can {self.manager.name} do it", probe, check=False)
+            if out.rc != 0:
+                # Only the manager's own words of refusal make the cell UNSUPPORTED; any
+                # other failure (a broken install, a missing command) is the harness's ERROR.
+                output = out.stdout + out.stderr
+                refusal = self.manager.refusal(probe, out.rc, output)
+                if refusal is None:
+                    raise StepFailed(f"`{probe}` exited {out.rc} without {self.manager.name}'s "
+                                     f"refusal: {_last_line(output)}")
+                self.result.unsupported = refusal
+                return
+        info = self._exec("read install roots", self._user,
+                          "cat /opt/govm-matrix/roots.json /opt/govm-matrix/manager.json")
+        roots_line, manager_line = info.stdout.strip().splitlines()[:2]
+        self.result.roots = json.loads(roots_line)
+        self.result.manager_info = json.loads(manager_line)
+        for version in (self.old, self.new):
+            if version not in self.result.roots:
+                raise StepFailed(f"the image has no go{version} (roots: {self.result.roots})")
+        values = fixture_values(self.platform, self.old, self.new, self.result.roots)
+        for fixture in self.fixtures:
+            for who, command in fixture.commands(values):
+                host = self._root if who == "root" else self._user
+                self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)
+        plain = [s for s in self.shells if s in SHELL_ARGV]
+        if self.scope == "directory":
+            self._switch(f"pin go{self.new} in {PROJECT}",
+                         f"mkdir -p {PROJECT} && cd {PROJECT} && cp /tmp/govm/hello.go main.go && "
+                         "printf 'module hello\\n\\ngo 1.21\\n' > go.mod && "
+                         + self.manager.select(self.new, "directory", self.platform))
+        self._select_global(self.old, f"select go{self.old}")
+        self._probe_all(plain, "base")
+        if "session" in self.shells:
+            self._sessions()
+        if self.scope == "global":
+            self._select_global(self.new, f"switch to go{self.new}")
+        where = f"cd {PROJECT} && " if self.scope == "directory" else ""
+        self._probe_all(plain, "after", where)
+        if self.scope == "global":
+            self._select_global(self.old, f"switch to go{self.old}")
+        self._probe_all(plain, "back")
+
+    def _select_global(self, version: str, step: str):
+        return self._switch(step, self.manager.select(version, "global", self.platform))
+
+    def _switch(self, step: str, command: str):
+        """A switch that fails is a finding, not the end of the run: the snapshots after it
+        show what state it left."""
+        out = self._login(step, command, check=False)
+        if out.rc != 0:
+            lines = (out.stderr or out.stdout).strip().splitlines() or ["no output"]
+            self.result.switch_failures.append(
+                f"{step}: `{command}` exited {out.rc}: {lines[-1][:300]}")
+        return out
+
+    def _probe_all(self, shells: list[str], phase: str, prefix: str = "") -> None:
+        for shell in shells:
+            self._in_shell(f"probe {shell} {phase}", shell,
+                           prefix + probe_snippet(f"{shell}:{phase}"), check=False)
+
+    def _sessions(self) -> None:
+        shell = self.platform.login_shell
+        self._container.exec_run(
+            ["sh", "-c", f"timeout {STEP_TIMEOUT} {shell} -il < /tmp/govm/other.sh "
+                         ">/tmp/govm/other.log 2>&1"],
+            user=self.platform.user, workdir=self.platform.home, detach=True)
+        self._exec("interactive session", self._user,
+                   f"{shell} -il < /tmp/govm/session.sh", check=False)
+        self._exec("other session ends", self._user, "sh -c %s",
+                   _WAIT.format("other.done"), check=False)
+
+    def _collect(self, container) -> None:
+        try:
+            out = container.exec_run(["sh", "-c", "cat /tmp/govm/snapshots.jsonl; "
+                                      "cat /tmp/govm/probe.err >&2"], user="root", demux=True)
+            stdout, stderr = out.output
+            for line in (stdout or b"").decode(errors="replace").splitlines():
+                snap = json.loads(line)
+                self.result.snapshots[snap["label"]] = snap
+            if stderr and stderr.strip():
+                self.result.steps.append({"step": "probe errors", "command": "",
+                                          "status": 0, "stdout": "",
+                                          "stderr": stderr.decode(errors="replace")[-2000:],
+                                          "seconds": 0})
+        except (docker.errors.DockerException, ValueError, KeyError) as exc:
+            self.result.error = self.result.error or f"collecting snapshots failed: {exc}"
+
+
+class StepFailed(Exception):
+    pass
+
+
+def _last_line(output: str) -> str:
+    lines = [line for line in (output or "").strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no output"
+
+
+def _log_tail(steps: list[dict], lines: int = 30) -> list[str]:
+    out: list[str] = []
+    for step in steps[-3:]:
+        out.append(f"$ {step['command']}  (exit {step['status']})")
+        out += (step["stdout"] + step["stderr"]).strip().splitlines()[-10:]
+    return out[-lines:]

@@ -1,0 +1,21 @@
+"""The matrix: one test per cell (platform × manager × scenario × shell context).
+
+A cell's test passes when the harness reached a verdict, whatever it is: a LEAK found in a
+third-party tool is a finding for the report, not a failure of the harness. It fails when the
+verdict is ERROR (the harness could not decide) or one of the verdicts given to --fail-on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from matrix.run.config import PROPERTY
+
+
+def test_cell(cell, matrix_session, request):
+    result = matrix_session.evaluate(cell)
+    request.node.user_properties.append((PROPERTY, result))
+    if result["verdict"] == "ERROR":
+        pytest.fail(f"{cell.id}: the harness could not decide: {result['error']}", pytrace=False)
+    if result["verdict"] in matrix_session.config.fail_on:
+        pytest.fail(f"{cell.id}: {result['verdict']} (--fail-on)", pytrace=False)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from matrix.core.errors import MatrixError
+from matrix.core.fixtures import BUILTIN, DEFAULT_POLLUTION, get_fixture
+
+VALUES = {"old": "1.21.13", "new": "1.22.10", "home": "/home/u",
+          "old_root": "/opt/go it's/1.21", "new_root": "/opt/go/1.22"}
+
+
+def test_rc_lines_are_quoted_so_odd_paths_survive(tmp_path):
+    for who, command in get_fixture("stale-goroot").commands(VALUES):
+        assert who == "user"
+        subprocess.run(["sh", "-c", command], check=True, env={"HOME": str(tmp_path)})
+    line = (tmp_path / ".profile").read_text()
+    out = subprocess.run(["sh", "-c", f"{line}\nprintf %s \"$GOROOT\""], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout == "/opt/go it's/1.21"
+    assert (tmp_path / ".zshrc").read_text() == line
+
+
+def test_file_steps_write_the_goenv_file(tmp_path):
+    values = {**VALUES, "home": str(tmp_path)}
+    for _, command in get_fixture("goenv-pinned").commands(values):
+        subprocess.run(["sh", "-c", command], check=True)
+    assert (tmp_path / ".config" / "go" / "env").read_text() == (
+        "GOTOOLCHAIN=go1.21.13\nGOFLAGS=-mod=mod\n")
+
+
+def test_platform_specific_fixtures_say_where_they_apply():
+    assert get_fixture("windows-go").applies_to("wsl2")
+    assert not get_fixture("windows-go").applies_to("ubuntu")
+    assert get_fixture("paths-d-go").platforms == ("macos-runner",)
+    assert get_fixture("windows-go").environment(VALUES)["WSLENV"].endswith("GOPATH/p")
+
+
+def test_every_default_fixture_exists_and_plants_something():
+    for name in DEFAULT_POLLUTION:
+        fixture = BUILTIN[name]
+        assert fixture.commands(VALUES) or fixture.env, name
+
+
+def test_unknown_fixture_lists_the_known_ones():
+    with pytest.raises(MatrixError, match="valid fixtures: stale-goroot"):
+        get_fixture("nope")

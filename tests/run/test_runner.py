@@ -1,0 +1,49 @@
+"""The container run's decisions that need no container: what makes a cell UNSUPPORTED."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from matrix.core.platforms import get_platform
+from matrix.managers import get_manager
+from matrix.run.runner import Run, StepFailed, fixture_values
+
+UBUNTU = get_platform("ubuntu")
+
+
+def _run_with_probe_answer(status: int, output: str) -> Run:
+    run = Run(cli=None, image=None, platform=UBUNTU, manager=get_manager("sdkman"),
+              old="1.21.13", new="1.22.10", scope="global", shells=UBUNTU.shells)
+    run._login = lambda step, command, check=True: SimpleNamespace(rc=status, stdout=output,
+                                                                   stderr="")
+    return run
+
+
+def test_the_manager_s_own_refusal_makes_the_cell_unsupported():
+    run = _run_with_probe_answer(1, "\nStop! go is not a valid candidate.\n")
+    run._steps()
+    assert run.result.unsupported.endswith("exited 1: Stop! go is not a valid candidate.")
+
+
+@pytest.mark.parametrize("status, output", [
+    (127, "bash: line 1: /home/ubuntu/.sdkman/bin/sdkman-init.sh: No such file or directory"),
+    (127, ""),
+])
+def test_a_broken_install_is_an_error_not_unsupported(status, output):
+    run = _run_with_probe_answer(status, output)
+    with pytest.raises(StepFailed, match=f"exited {status} without sdkman's refusal"):
+        run._steps()
+    assert run.result.unsupported is None
+
+
+def test_fixture_values_are_the_goroots_not_the_install_folders():
+    roots = {"1.21.13": {"install": "/h/.asdf/installs/golang/1.21.13",
+                         "goroot": "/h/.asdf/installs/golang/1.21.13/go"},
+             "1.22.10": {"install": "/h/.asdf/installs/golang/1.22.10",
+                         "goroot": "/h/.asdf/installs/golang/1.22.10/go"}}
+    values = fixture_values(UBUNTU, "1.21.13", "1.22.10", roots)
+    assert values == {"old": "1.21.13", "new": "1.22.10", "home": "/home/ubuntu",
+                      "old_root": "/h/.asdf/installs/golang/1.21.13/go",
+                      "new_root": "/h/.asdf/installs/golang/1.22.10/go"}
