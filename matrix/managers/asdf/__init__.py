@@ -8,9 +8,9 @@ to pick a version for one shell is ``ASDF_GOLANG_VERSION``.
 
 The binary: asdf's releases publish no sha256, so online it is built by the guide's other
 method, ``go install github.com/asdf-vm/asdf/cmd/asdf@v<version>``, with the module checked
-against the ``h1:`` sum in ``matrix/pins.py``. Offline that needs module downloads; a user adds
-the release archive or a binary with ``govm-matrix mirror add asdf-binary <path>``, or else the
-cells are skipped. asdf 0.20 clones plugins shallow (``git clone --depth 1``), which the
+against the ``h1:`` sum in ``matrix/supply/pins.py``. Offline that needs module downloads; a
+user adds the release archive or a binary with ``govm-matrix mirror add asdf-binary <path>``, or
+else the cells are skipped. asdf 0.20 clones plugins shallow (``git clone --depth 1``), which the
 loopback mirror answers with git's smart HTTP protocol.
 """
 

@@ -20,7 +20,7 @@ read; a shell that has not read them (a login shell on Debian, ``zsh -l``) loads
 SDKMAN's installer says for an open terminal, so each command is prefixed with that, only when
 ``sdk`` is not there yet. Offline, SDKMAN's installer and archives exist only on its own
 servers: its cells are skipped until a user adds them with ``govm-matrix mirror add sdkman``.
-Online they are fetched and checked against the versions and sha256 in ``matrix/pins.py``.
+Online they are fetched and checked against the versions and sha256 in ``matrix/supply/pins.py``.
 """
 
 from __future__ import annotations
