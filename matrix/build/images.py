@@ -30,6 +30,7 @@ from filelock import FileLock
 from .. import LABEL
 from ..core.errors import EXIT_ENVIRONMENT, MatrixError
 from ..core.platforms import Platform
+from ..supply.apt import apt_sources
 from ..supply.cache import ArtifactCache
 from ..supply.go import go_key
 from .engine import labels
@@ -42,9 +43,8 @@ ROOTFS_PACKAGES = (
 )
 BASE_LABEL = f"{LABEL}.base"
 _STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
-_STEP = re.compile(r"^Step \d+/\d+ : ")
+_STEP = re.compile(r"^Step \d+/\d+ : (RUN|COPY) ")  # the steps that take time
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
 
 
 def _short(line: str, limit: int = 100) -> str:
@@ -103,16 +103,6 @@ def _context_tar(context: dict[str, Path]) -> io.BytesIO:
             tar.add(path, arcname=name)
     buf.seek(0)
     return buf
-
-
-def apt_sources() -> Path:
-    """This machine's apt sources, which the offline base rootfs is built from."""
-    sources = next((p for p in APT_SOURCES if p.is_file() and p.stat().st_size), None)
-    if sources is None:
-        raise MatrixError("no Debian apt sources on this machine for mmdebstrap; "
-                          "configure apt, or run where a registry is reachable",
-                          EXIT_ENVIRONMENT)
-    return sources
 
 
 def rootfs_tag(sources: Path | None = None) -> str:

@@ -16,7 +16,6 @@ from importlib import resources
 
 import docker
 import docker.errors
-import testinfra
 
 from ..build.engine import labels
 from ..build.images import ImageRef
@@ -180,6 +179,8 @@ class Run:
             )
             container.put_archive("/tmp", probe_archive(self._scripts()))
             self._container = container
+            import testinfra  # here, not at import: pytest's assertion rewriting comes first
+
             self._user = testinfra.get_host(f"docker://{self.platform.user}@{container.id}")
             self._root = testinfra.get_host(f"docker://root@{container.id}")
             self._steps()
