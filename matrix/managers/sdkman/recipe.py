@@ -178,7 +178,7 @@ def add_release(cache, folder: Path, origin: Origin, path_help: str) -> list[str
         files[_host_key(f"{inst.service}/broker/download/native/install/"
                         f"{inst.native_version}/{inst.platform}")] = (
             native.read_bytes(), f"SDKMAN native CLI release archive {origin.where(native)}")
-    for version in pins.GO:
+    for version in pins.GO_BIN:
         files[_host_key(f"{api}/candidates/validate/go/{version}/{inst.platform}")] = (
             b"invalid", "the candidates API's answer for a version it does not distribute")
     manifest = {"version": inst.version, "native_version": inst.native_version,
