@@ -29,7 +29,8 @@ def classify_leg(leg: Leg) -> dict[str, CheckResult]:
 def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: str,
                   managed_dirs: tuple[str, ...] = (),
                   expect: dict[str, str] | None = None,
-                  shim_dirs: tuple[str, ...] = ()) -> dict[str, CheckResult]:
+                  shim_dirs: tuple[str, ...] = (),
+                  version_dirs: dict[str, list[str]] | None = None) -> dict[str, CheckResult]:
     """Verdicts of one cell from its snapshots: ``base`` (A selected), ``after`` (once B was
     selected), ``back`` (once A was selected again) and, in the session, ``again`` (B once
     more). ``expect`` says which version each phase must show in this shell context (a
@@ -50,7 +51,7 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
                 result.add(Verdict.ERROR, f"{title}: no snapshot was taken (see the step log)")
             continue
         leg = Leg(snap, snapshots.get(previous), old, wanted, manager, tuple(managed_dirs),
-                  tuple(shim_dirs))
+                  tuple(shim_dirs), dict(version_dirs or {}))
         for name, result in classify_leg(leg).items():
             merged[name].verdict = worst([merged[name].verdict, result.verdict])
             merged[name].evidence += [f"{title}: {line}" for line in result.evidence]

@@ -17,10 +17,10 @@ def _gopath_parts(leg: Leg) -> tuple[str | None, list[str]]:
 
 def _classify_dir(leg: Leg, what: str, path: str, result: CheckResult, shared: str) -> None:
     owner = leg.owner(path)
-    if owner == leg.old or version_tag(path, leg.old):
-        result.add(Verdict.LEAK, f"expected {what} not to belong to go{leg.old}, got {path}")
-    elif owner == leg.new or version_tag(path, leg.new):
-        result.add(Verdict.PASS, f"{what} {path} belongs to go{leg.new}")
+    if owner == leg.old or version_tag(path, leg.old) or version_tag(path, leg.old_go):
+        result.add(Verdict.LEAK, f"expected {what} not to belong to go{leg.old_go}, got {path}")
+    elif owner == leg.new or version_tag(path, leg.new) or version_tag(path, leg.new_go):
+        result.add(Verdict.PASS, f"{what} {path} belongs to go{leg.new_go}")
     else:
         result.add(Verdict.SHARED, f"{what} {path} {shared}")
 

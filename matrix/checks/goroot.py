@@ -12,10 +12,10 @@ def check_goroot(leg: Leg) -> CheckResult:
     if exported:
         owner = leg.owner(exported)
         if owner == leg.old:
-            result.add(Verdict.LEAK, f"expected GOROOT unset or go{leg.new}'s root, got exported "
-                                     f"GOROOT={exported} (go{leg.old}'s root)")
+            result.add(Verdict.LEAK, f"expected GOROOT unset or go{leg.new_go}'s root, got "
+                                     f"exported GOROOT={exported} (go{leg.old_go}'s root)")
         elif owner == leg.new:
-            result.add(Verdict.PASS, f"exported GOROOT={exported} is go{leg.new}'s root")
+            result.add(Verdict.PASS, f"exported GOROOT={exported} is go{leg.new_go}'s root")
         else:
             result.add(*leg.foreign(f"exported GOROOT={exported}"))
     go_env = leg.snap.get("go_env")
@@ -23,10 +23,11 @@ def check_goroot(leg: Leg) -> CheckResult:
         value = go_env.get("GOROOT", "")
         owner = leg.owner(value)
         if owner == leg.old:
-            result.add(Verdict.LEAK, f"expected `go env GOROOT` in go{leg.new}'s root "
-                                     f"{leg.root_of(leg.new)}, got {value} (go{leg.old})")
+            result.add(Verdict.LEAK, f"expected `go env GOROOT` in go{leg.new_go}'s root "
+                                     f"{leg.root_of(leg.new)}, got {value} "
+                                     f"(go{leg.old_go})")
         elif owner == leg.new:
-            result.add(Verdict.PASS, f"`go env GOROOT` is {value}, go{leg.new}'s root")
+            result.add(Verdict.PASS, f"`go env GOROOT` is {value}, go{leg.new_go}'s root")
         else:
             result.add(*leg.foreign(f"`go env GOROOT` {value}"))
     elif leg.snap.get("go"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..core.verdicts import Verdict
 
@@ -28,6 +28,9 @@ class Leg:
     manager: str
     managed_dirs: tuple[str, ...] = ()
     shim_dirs: tuple[str, ...] = ()
+    #: version -> folders that belong to it besides its install folder (a per-version
+    #: GOPATH the manager keeps elsewhere, e.g. goenv's ~/go/<version>, gvm's pkgsets)
+    version_dirs: dict = field(default_factory=dict)
 
     # -- facts derived from the snapshot -------------------------------------------------
     def roots(self) -> dict[str, list[str]]:
@@ -36,7 +39,8 @@ class Leg:
         go that re-executes the selected toolchain (Go's own switching)."""
         found: dict[str, list[str]] = {}
         for version, info in (self.snap.get("roots") or {}).items():
-            paths = (info.get(k) for k in ("root", "real", "goroot", "goroot_real"))
+            paths = [info.get(k) for k in ("root", "real", "goroot", "goroot_real")]
+            paths += list(self.version_dirs.get(version, ()))
             found[version] = sorted({p for p in paths if p})
         return found
 
@@ -78,6 +82,20 @@ class Leg:
         value = os.path.normpath(entry.get("entry") or ".")
         return any(value == d or value.startswith(d.rstrip("/") + "/") for d in self.managed_dirs)
 
+    def installed(self, version: str) -> str:
+        """The Go version installed for an asked one: the same, except where the manager
+        installs the distribution's release of that series (1.22.10 asked, 1.22.12 there)."""
+        info = (self.snap.get("roots") or {}).get(version) or {}
+        return info.get("version") or version
+
+    @property
+    def old_go(self) -> str:
+        return self.installed(self.old)
+
+    @property
+    def new_go(self) -> str:
+        return self.installed(self.new)
+
     def active_in(self, snap: dict | None) -> bool:
         """Is the manager in effect in that snapshot's shell at all (any PATH entry of its
         own)?"""
@@ -113,17 +131,17 @@ class Leg:
     def gone(self, what: str) -> tuple[Verdict, str]:
         """Verdict and wording when there is no go to ask in this shell."""
         if self.idle:
-            return Verdict.INACTIVE, (f"expected go{self.new} from {self.manager}, got {what} "
+            return Verdict.INACTIVE, (f"expected go{self.new_go} from {self.manager}, got {what} "
                                       f"({self.manager} put nothing on PATH in this shell)")
         if self.vanished:
-            return Verdict.BROKEN, f"expected go{self.new}, got {what}: {self._vanished_note()}"
-        return Verdict.BROKEN, f"expected go{self.new}, got {what}"
+            return Verdict.BROKEN, f"expected go{self.new_go}, got {what}: {self._vanished_note()}"
+        return Verdict.BROKEN, f"expected go{self.new_go}, got {what}"
 
     def foreign(self, what: str) -> tuple[Verdict, str]:
         if self.idle:
             return Verdict.INACTIVE, f"{what}, not a {self.manager} install: not active here"
         note = f" ({self._vanished_note()})" if self.vanished else ""
-        return Verdict.BROKEN, (f"expected go{self.new}'s root {self.root_of(self.new)}, got "
+        return Verdict.BROKEN, (f"expected go{self.new_go}'s root {self.root_of(self.new)}, got "
                                 f"{what}{note}")
 
 

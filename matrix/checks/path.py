@@ -15,7 +15,7 @@ def check_path(leg: Leg) -> CheckResult:
     entries = leg.snap.get("path_entries") or []
     for e in entries:
         if leg.owner(e["entry"], e.get("real"), on_path=True) == leg.old:
-            result.add(Verdict.LEAK, f"expected no PATH entry in go{leg.old}'s root, got "
+            result.add(Verdict.LEAK, f"expected no PATH entry in go{leg.old_go}'s root, got "
                                      f"{e['entry']} (→ {e.get('real')})")
     gos = leg.snap.get("go_on_path") or []
     if gos:
@@ -26,10 +26,10 @@ def check_path(leg: Leg) -> CheckResult:
                                      f"version {leg.manager} selects (checked by goroot, "
                                      "version and build)")
         elif owner == leg.new:
-            result.add(Verdict.PASS, f"first go on PATH is {first['path']} (go{leg.new})")
+            result.add(Verdict.PASS, f"first go on PATH is {first['path']} (go{leg.new_go})")
         elif owner == leg.old:
-            result.add(Verdict.LEAK, f"expected the first go on PATH in go{leg.new}'s root, got "
-                                     f"{first['path']} (→ {first.get('real')}, go{leg.old})")
+            result.add(Verdict.LEAK, f"expected the first go on PATH in go{leg.new_go}'s root, got "
+                                     f"{first['path']} (→ {first.get('real')}, go{leg.old_go})")
         else:
             result.add(*leg.foreign(f"first go on PATH {first['path']} (→ {first.get('real')})"))
     else:
@@ -38,7 +38,7 @@ def check_path(leg: Leg) -> CheckResult:
     if shell_go.get("real") and gos and shell_go["real"] != gos[0].get("real"):
         if leg.owner(shell_go.get("command"), shell_go["real"], on_path=True) == leg.old:
             result.add(Verdict.LEAK, f"expected the shell to run {gos[0]['path']}, got "
-                                     f"{shell_go['command']} (go{leg.old}, remembered by "
+                                     f"{shell_go['command']} (go{leg.old_go}, remembered by "
                                      "the shell)")
     _check_repeats(leg, entries, result)
     _check_user_entries(leg, entries, result)

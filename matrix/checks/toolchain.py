@@ -55,16 +55,16 @@ def check_gotoolchain(leg: Leg) -> CheckResult:
                                      f"{settings[0][0]}")
         elif value in TOOLCHAIN_KEYWORDS or not match:
             result.add(Verdict.PASS, f"{where}={value!r} does not force a version")
-        elif match.group(1) == leg.new:
-            result.add(Verdict.PASS, f"{where}={value} names go{leg.new}")
-        elif running == leg.new:
-            result.add(Verdict.PASS, f"{where}={value}, yet go{leg.new} runs here (a go.mod "
+        elif match.group(1) == leg.new_go:
+            result.add(Verdict.PASS, f"{where}={value} names go{leg.new_go}")
+        elif running == leg.new_go:
+            result.add(Verdict.PASS, f"{where}={value}, yet go{leg.new_go} runs here (a go.mod "
                                      "toolchain line upgrades it)")
-        elif match.group(1) == leg.old:
-            result.add(Verdict.LEAK, f"expected no GOTOOLCHAIN forcing go{leg.old}, got "
+        elif match.group(1) == leg.old_go:
+            result.add(Verdict.LEAK, f"expected no GOTOOLCHAIN forcing go{leg.old_go}, got "
                                      f"{where}={value}")
         else:
-            result.add(Verdict.BROKEN, f"expected go{leg.new}, got {where}={value}")
+            result.add(Verdict.BROKEN, f"expected go{leg.new_go}, got {where}={value}")
     for line in ((leg.snap.get("goenv_file") or {}).get("content") or "").splitlines():
         if line.startswith("GOFLAGS="):
             result.add(Verdict.SHARED, f"{line} in the GOENV file applies to every Go version")

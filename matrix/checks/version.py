@@ -13,17 +13,17 @@ def _classify_version_output(leg: Leg, what: str, status: int, output: str,
     if match and foreign_and_idle(leg, *origin):
         result.add(Verdict.INACTIVE, f"{what} is go{match.group(1)} from {origin[0]}, not "
                                      f"from {leg.manager}: not active here")
-    elif status == 0 and match and match.group(1) == leg.new:
-        result.add(Verdict.PASS, f"{what}: go{leg.new}")
-    elif match and match.group(1) == leg.old:
-        result.add(Verdict.LEAK, f"expected {what} go{leg.new}, got go{leg.old}")
+    elif status == 0 and match and match.group(1) == leg.new_go:
+        result.add(Verdict.PASS, f"{what}: go{leg.new_go}")
+    elif match and match.group(1) == leg.old_go:
+        result.add(Verdict.LEAK, f"expected {what} go{leg.new_go}, got go{leg.old_go}")
     elif status in (126, 127) and not match:
         result.add(*leg.gone(f"{what}: {tail(output)}"))
     elif match and leg.idle:
         result.add(Verdict.INACTIVE, f"{what} is go{match.group(1)}, not from {leg.manager}: "
                                      "not active here")
     else:
-        result.add(Verdict.BROKEN, f"expected {what} go{leg.new}, got: {tail(output)}")
+        result.add(Verdict.BROKEN, f"expected {what} go{leg.new_go}, got: {tail(output)}")
 
 
 def check_version(leg: Leg) -> CheckResult:
@@ -35,19 +35,19 @@ def check_version(leg: Leg) -> CheckResult:
     built = (leg.snap.get("build") or {}).get("runtime_version")
     first = (leg.snap.get("go_on_path") or [{}])[0]
     if built:
-        owner = {f"go{leg.new}": leg.new, f"go{leg.old}": leg.old}.get(built)
+        owner = {f"go{leg.new_go}": leg.new, f"go{leg.old_go}": leg.old}.get(built)
         if foreign_and_idle(leg, first.get("path"), first.get("real")):
             result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, built by "
                                          f"{first.get('path')}, not {leg.manager}'s")
         elif owner == leg.new:
             result.add(Verdict.PASS, f"runtime.Version() of a fresh build: {built}")
         elif owner == leg.old:
-            result.add(Verdict.LEAK, f"expected runtime.Version() go{leg.new}, got {built}")
+            result.add(Verdict.LEAK, f"expected runtime.Version() go{leg.new_go}, got {built}")
         elif leg.idle:
             result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, not from "
                                          f"{leg.manager}: not active here")
         else:
-            result.add(Verdict.BROKEN, f"expected runtime.Version() go{leg.new}, got {built}")
+            result.add(Verdict.BROKEN, f"expected runtime.Version() go{leg.new_go}, got {built}")
     return result
 
 
@@ -67,13 +67,13 @@ def check_build(leg: Leg) -> CheckResult:
                                   for k in ("path", "real")]):
         result.add(Verdict.INACTIVE, f"built with {build['runtime_version']} by a go that is "
                                      f"not {leg.manager}'s: not active here")
-    elif build["runtime_version"] == f"go{leg.new}":
-        result.add(Verdict.PASS, f"hello world built and ran with go{leg.new}")
-    elif build["runtime_version"] == f"go{leg.old}":
-        result.add(Verdict.LEAK, f"expected a go{leg.new} build, got {build['runtime_version']}")
+    elif build["runtime_version"] == f"go{leg.new_go}":
+        result.add(Verdict.PASS, f"hello world built and ran with go{leg.new_go}")
+    elif build["runtime_version"] == f"go{leg.old_go}":
+        result.add(Verdict.LEAK, f"expected a go{leg.new_go} build, got {build['runtime_version']}")
     elif leg.idle:
         result.add(Verdict.INACTIVE, f"built with {build['runtime_version']}, not {leg.manager}'s")
     else:
-        result.add(Verdict.BROKEN, f"expected a go{leg.new} build, got "
+        result.add(Verdict.BROKEN, f"expected a go{leg.new_go} build, got "
                                    f"{build['runtime_version']}")
     return result

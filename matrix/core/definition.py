@@ -67,6 +67,19 @@ class Definition:
     fixtures: FixtureSet = field(default_factory=FixtureSet)
     scenarios: list[ScenarioSpec] = field(default_factory=list)
     source: str = "built-in"
+    include_default: bool = True  # the built-in scenarios (and the managers' own) are in it
+
+    def with_scenarios(self, fixtures, scenarios) -> Definition:
+        """This definition plus more fixtures and scenarios (a manager's own: those that
+        reproduce what its users report), when it includes the default ones."""
+        if not self.include_default:
+            return self
+        merged = FixtureSet(dict(self.fixtures.fixtures))
+        for fixture in fixtures:
+            merged.fixtures.setdefault(fixture.name, fixture)
+        known = {s.name for s in self.scenarios}
+        return Definition(merged, self.scenarios + [s for s in scenarios if s.name not in known],
+                          self.source, self.include_default)
 
 
 def default_scenarios() -> list[ScenarioSpec]:
@@ -120,7 +133,7 @@ def parse_definition(data: dict, where: str, managers: Sequence[str] = ()) -> De
         scenarios.append(scenario)
     if not scenarios:
         raise MatrixError(f"{where}: no scenarios (include_default = false and none defined)")
-    return Definition(fixtures, scenarios, where)
+    return Definition(fixtures, scenarios, where, include)
 
 
 def _keys(data: object, allowed: set[str], place: str) -> None:

@@ -97,6 +97,7 @@ class CellDoc(TypedDict, total=False):
     log_tail: list[str]
     checks: dict[str, CheckDoc]
     expect: dict[str, str]
+    installed: dict[str, str]  # asked -> installed version, where the two differ (distro)
     snapshots: dict[str, Snapshot | None]
     steps: list[dict]
     manager_info: dict

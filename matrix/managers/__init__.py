@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 from functools import cache
 
+from ..core.definition import Definition
 from ..core.errors import MatrixError
 from ..supply.cache import ArtifactCache
 from ..supply.go import GoRelease
@@ -18,7 +19,7 @@ from ..supply.recipes import Recipe, RecipeBook
 from .base import Manager, Unsupported
 
 __all__ = ["Manager", "Unsupported", "artifact_cache", "available", "get_manager",
-           "recipe_book"]
+           "recipe_book", "with_manager_scenarios"]
 
 
 @cache
@@ -47,6 +48,13 @@ def get_manager(name: str) -> Manager:
     if name not in managers:
         raise MatrixError(f"unknown manager {name!r}; valid managers: {', '.join(managers)}")
     return managers[name]()
+
+
+def with_manager_scenarios(definition: Definition) -> Definition:
+    """The definition with every manager's own fixtures and scenarios."""
+    managers = [get_manager(name) for name in available()]
+    return definition.with_scenarios([f for m in managers for f in m.FIXTURES],
+                                     [s for m in managers for s in m.SCENARIOS])
 
 
 def recipe_book() -> RecipeBook:

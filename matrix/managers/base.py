@@ -17,7 +17,8 @@ import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from ..core.definition import SCOPES
+from ..core.definition import SCOPES, ScenarioSpec
+from ..core.fixtures import Fixture
 from ..core.platforms import Platform
 from ..supply.go import go_key
 
@@ -51,6 +52,10 @@ class Manager(ABC):
     #: files of other managers' folders the image layer also needs (paths relative to the
     #: managers package), e.g. a shell helper two adapters share
     SHARED_FILES: tuple[str, ...] = ()
+    #: pollution fixtures and scenarios of the manager's own, added to the default matrix:
+    #: what its users report (a scenario's ``managers`` name this manager)
+    FIXTURES: tuple[Fixture, ...] = ()
+    SCENARIOS: tuple[ScenarioSpec, ...] = ()
 
     @property
     def name(self) -> str:
@@ -86,6 +91,11 @@ class Manager(ABC):
         """Mirror keys the manager layer downloads."""
         return [go_key(v) for v in versions]
 
+    def cannot_install(self, versions) -> str | None:
+        """Why the manager cannot install these Go versions at all (in its own terms, naming
+        what it can), or None. Most managers install any release."""
+        return None
+
     def supports(self, scope: str) -> bool:
         return scope in self.SCOPES
 
@@ -98,6 +108,11 @@ class Manager(ABC):
 
     @abstractmethod
     def _select(self, version: str, scope: str, platform: Platform) -> str: ...
+
+    def version_dirs(self, version: str, platform: Platform) -> list[str]:
+        """Folders that belong to one Go version besides its install folder (a per-version
+        GOPATH the manager keeps elsewhere): a path inside them is that version's."""
+        return []
 
     def shim_dirs(self, platform: Platform) -> list[str]:
         """Directories of shims: a go there runs whatever version the manager selects."""

@@ -12,6 +12,7 @@ import json
 from html import escape
 
 from ..core.verdicts import SYMBOLS
+from .model import transition
 
 TAIL_LINES = 40
 TAIL_CHARS = 4000
@@ -296,7 +297,7 @@ def _row(index: int, cell: dict, checks: list[str]) -> str:
         marks.append(f'<td data-check="{_e(name)}">{inner}</td>')
     return (f'<tr id="cell-{index}" data-index="{index}" data-id="{_e(cell["id"])}"{data}>'
             f'<td>{_e(cell["platform"])}</td><td>{_e(cell["manager"])}</td>'
-            f'<td>{_e(cell["from"])}→{_e(cell["to"])}</td><td>{_e(cell["scope"])}</td>'
+            f'<td>{_e(transition(cell))}</td><td>{_e(cell["scope"])}</td>'
             f'<td>{_e(_pollution(cell))}</td><td>{_e(cell["shell"])}</td>{"".join(marks)}'
             f'<td class="cellv">{_mark(cell["verdict"])}</td></tr>')
 

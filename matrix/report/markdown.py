@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from ..core.verdicts import SEVERITY, Verdict, verdict_of, worst
+from .model import transition
 
 MAX_EVIDENCE_PER_CELL = 12
 
@@ -50,7 +51,7 @@ def render_markdown(report: dict) -> str:
         out.append(_row(["---"] * (len(checks) + 5)))
         for c in members:
             marks = [_mark(c["checks"][k]["verdict"]) if k in c["checks"] else "" for k in checks]
-            out.append(_row([f"{c['from']}→{c['to']}", c["scope"], _pollution(c), c["shell"],
+            out.append(_row([transition(c), c["scope"], _pollution(c), c["shell"],
                              *marks, f"**{_mark(c['verdict'])}**"]))
         out.append("")
     _findings(out, cells)

@@ -29,6 +29,17 @@ VERDICT_MEANINGS = {
 }
 
 
+def transition(cell: dict) -> str:
+    """A cell's A→B, with the versions actually installed where they are not the ones asked
+    for (a distribution's release of the series)."""
+    text = f"{cell['from']}→{cell['to']}"
+    installed = cell.get("installed") or {}
+    if installed:
+        text += (f" (installed {installed.get(cell['from'], cell['from'])}→"
+                 f"{installed.get(cell['to'], cell['to'])})")
+    return text
+
+
 def build_report(cells: list[dict], selection: dict, provenance: dict,
                  complete: bool = True, run_id: str | None = None) -> dict:
     """Assemble the report document from cell results (plain dicts) and provenance."""

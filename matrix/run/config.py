@@ -21,7 +21,7 @@ from ..core.errors import MatrixError
 from ..core.platforms import PLATFORMS, get_platform
 from ..core.shards import parse_shard
 from ..core.verdicts import parse_verdicts
-from ..managers import available, get_manager
+from ..managers import available, get_manager, with_manager_scenarios
 from ..supply import pins
 from ..supply.cache import online
 from ..supply.go import check_versions
@@ -133,7 +133,8 @@ class RunConfig:
         sel = data["selection"]
         return cls(Selection(*(tuple(sel[k]) for k in ("platforms", "managers", "go",
                                                            "scopes", "scenarios"))),
-                   load_definition(data["matrix_file"], available()), data["matrix_file"],
+                   with_manager_scenarios(load_definition(data["matrix_file"], available())),
+                   data["matrix_file"],
                    data["network"], data["report_dir"],
                    tuple(data["shard"]) if data["shard"] else None,
                    tuple(tuple(pair) for pair in data["sources"]),
@@ -149,7 +150,7 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
     matrix_file = values.get("matrix")
     if matrix_file:
         matrix_file = str(Path(str(matrix_file)).expanduser().resolve())
-    definition = load_definition(matrix_file, available())
+    definition = with_manager_scenarios(load_definition(matrix_file, available()))
     check_scenarios(selection, definition)
     shard = parse_shard(str(values["shard"])) if values.get("shard") else None
     return RunConfig(selection, definition, matrix_file, str(values.get("network") or "auto"),

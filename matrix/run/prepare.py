@@ -37,8 +37,11 @@ def needed_images(config: RunConfig) -> list[tuple[str, str]]:
     if config.shard:
         cells = shard_cells(cells, *config.shard)
     needed: dict[tuple[str, str], None] = {}
+    versions = tuple(config.selection.go)
     for cell in cells:
         manager = get_manager(cell.manager)
+        if manager.cannot_install(versions):
+            continue
         try:
             manager.select(cell.scenario.new, cell.scenario.scope, get_platform(cell.platform))
         except Unsupported:

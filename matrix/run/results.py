@@ -80,8 +80,14 @@ def cell_result(cell: Cell, outcome: GroupOutcome,
     expect = expectations(scenario.scope, cell.shell, scenario.old, scenario.new)
     results = classify_cell(snapshots, scenario.old, scenario.new, cell.manager,
                             tuple(manager.managed_dirs(platform)), expect,
-                            tuple(manager.shim_dirs(platform)))
+                            tuple(manager.shim_dirs(platform)),
+                            {v: manager.version_dirs(v, platform)
+                             for v in (scenario.old, scenario.new)})
     data["expect"] = expect
+    installed = {v: (run.roots.get(v) or {}).get("version") or v
+                 for v in (scenario.old, scenario.new)}
+    if any(asked != got for asked, got in installed.items()):
+        data["installed"] = installed  # the distribution's release, not the one asked for
     data["active"] = manager_active(snapshots, cell.manager, tuple(manager.managed_dirs(platform)))
     for failure in run.switch_failures:
         results["version"].add(Verdict.BROKEN, f"expected the switch to work, got {failure}")

@@ -133,6 +133,9 @@ class MatrixSession:
             manager.select(scenario.new, scenario.scope, platform)
         except Unsupported as exc:
             return GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=str(exc))
+        refused = manager.cannot_install(self.versions)
+        if refused:
+            return GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=refused)
         missing = self.missing_artifact(manager)
         if missing:
             return GroupOutcome(verdict=Verdict.SKIPPED, reason=missing)

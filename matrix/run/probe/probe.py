@@ -47,8 +47,11 @@ def root_entry(recorded):
     """One version's entry of roots.json: the manager's install folder ("root", what its own
     command reports) and the toolchain's GOROOT inside it, each with its real path."""
     install, goroot = recorded["install"], recorded["goroot"]
-    return {"root": install, "real": real(install), "goroot": goroot,
-            "goroot_real": real(goroot)}
+    entry = {"root": install, "real": real(install), "goroot": goroot,
+             "goroot_real": real(goroot)}
+    if recorded.get("version"):  # installed, where it is not the version asked for
+        entry["version"] = recorded["version"]
+    return entry
 
 
 def gos_on_path(path_value):
