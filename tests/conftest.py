@@ -25,13 +25,16 @@ def replay(recording: dict, shell: str) -> dict:
     """The cell result the matrix gives for ``shell`` of a recorded run: the same function a
     matrix run calls (session.cell_result), on the recorded RunResult."""
     from matrix.core.cells import Cell, Scenario
+    from matrix.core.definition import builtin_definition
+    from matrix.managers import with_manager_scenarios
     from matrix.run.results import GroupOutcome, cell_result
     from matrix.run.runner import RunResult
 
     scenario = Scenario(recording["old"], recording["new"], recording["scope"],
                         tuple(recording["fixtures"]), "-".join(recording["fixtures"]) or "clean")
     cell = Cell(recording["platform"], recording["manager"], scenario, shell)
-    return cell_result(cell, GroupOutcome(run=RunResult(**recording["run"])))
+    definition = with_manager_scenarios(builtin_definition())
+    return cell_result(cell, GroupOutcome(run=RunResult(**recording["run"])), definition)
 
 
 def unavailable(reason: str):

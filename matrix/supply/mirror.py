@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
+import html
 import os
 import subprocess
 import threading
+import time
 import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+AUTOINDEX = "/autoindex/"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -22,8 +26,45 @@ class _MirrorHandler(_QuietHandler):
     --depth 1``, which asdf 0.20 runs for plugins) cannot use the dumb protocol."""
 
     def do_GET(self):
-        if not self._smart_git():
+        if self._smart_git():
+            return
+        if self.path.startswith(AUTOINDEX):
+            self._autoindex()
+            return
+        super().do_GET()
+
+    def _autoindex(self) -> None:
+        """``/autoindex/<dir>/``: an nginx-style listing of the mirror's ``<dir>`` (the ``<pre>``
+        block some managers read as a download page, e.g. voidint/g's autoindex collector);
+        ``/autoindex/<dir>/<file>`` is that file."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        parts = [p for p in path[len(AUTOINDEX):].split("/") if p]
+        if not parts or any(p in (".", "..") for p in parts):
+            self.send_error(404)
+            return
+        target = Path(self.directory).joinpath(*parts)
+        if target.is_file():
+            self.path = "/" + "/".join(parts)
             super().do_GET()
+            return
+        if not target.is_dir() or not path.endswith("/"):
+            self.send_error(404)
+            return
+        lines = ['<a href="../">../</a>']
+        for entry in sorted(target.iterdir()):
+            if entry.is_file() and not entry.name.startswith("."):
+                stamp = time.strftime("%d-%b-%Y %H:%M", time.gmtime(entry.stat().st_mtime))
+                name = html.escape(entry.name, quote=True)
+                lines.append(f'<a href="{name}">{name}</a>{" " * max(1, 51 - len(entry.name))}'
+                             f"{stamp} {entry.stat().st_size:>20}")
+        body = (f"<html>\n<head><title>Index of {html.escape(path)}</title></head>\n<body>\n"
+                f"<h1>Index of {html.escape(path)}</h1><hr><pre>" + "\n".join(lines)
+                + "\n</pre><hr></body>\n</html>\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_POST(self):
         if not self._smart_git():

@@ -17,12 +17,11 @@ from pathlib import Path
 
 from matrix.build import engine as docker_env
 from matrix.build.images import ImageBuilder
-from matrix.core.fixtures import get_fixture
+from matrix.core.definition import builtin_definition
 from matrix.core.platforms import get_platform
-from matrix.managers import get_manager
+from matrix.managers import artifact_cache, get_manager, with_manager_scenarios
 from matrix.run.runner import Run
 from matrix.supply import pins
-from matrix.supply.cache import ArtifactCache
 from matrix.supply.mirror import Mirror
 
 OLD, NEW = pins.DEFAULT_GO
@@ -40,6 +39,14 @@ RUNS = {
     "ubuntu-gotoolchain-clean": ("ubuntu", "gotoolchain", "global", ()),
     "ubuntu-gotoolchain-directory": ("ubuntu", "gotoolchain", "directory", ()),
     "wsl2-manual-clean": ("wsl2", "manual", "global", ()),
+    "ubuntu-distro-clean": ("ubuntu", "distro", "global", ()),
+    "ubuntu-distro-alternatives-clean": ("ubuntu", "distro-alternatives", "global", ()),
+    # recorded with goenv, gvm and g added to the mirror (govm-matrix mirror add)
+    "ubuntu-goenv-clean": ("ubuntu", "goenv", "global", ()),
+    "ubuntu-goenv-goroot-bin-path": ("ubuntu", "goenv", "directory", ("goroot-bin-path",)),
+    "ubuntu-gvm-clean": ("ubuntu", "gvm", "global", ()),
+    "ubuntu-gvm-directory": ("ubuntu", "gvm", "directory", ()),
+    "ubuntu-g-clean": ("ubuntu", "g", "global", ()),
 }
 
 
@@ -47,8 +54,10 @@ def record(builder, cli, name: str) -> Path:
     platform_name, manager_name, scope, fixtures = RUNS[name]
     platform, manager = get_platform(platform_name), get_manager(manager_name)
     image = builder.manager(platform, manager, pins.DEFAULT_GO, pins.RUNNER_GO)
+    definition = with_manager_scenarios(builtin_definition())
     result = Run(cli, image, platform, manager, OLD, NEW, scope, platform.shells,
-                 tuple(get_fixture(f) for f in fixtures), name=f"record-{name}").execute()
+                 tuple(definition.fixtures.get(f) for f in fixtures),
+                 name=f"record-{name}").execute()
     if result.error:
         raise SystemExit(f"{name}: {result.error}\n" + "\n".join(result.log_tail))
     data = {"platform": platform_name, "manager": manager_name, "old": OLD, "new": NEW,
@@ -64,7 +73,7 @@ def main(names: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown recording(s) {', '.join(unknown)}; known: {', '.join(RUNS)}")
     cli = docker_env.client()
-    cache = ArtifactCache()
+    cache = artifact_cache()
     with Mirror(cache.mirror_dir) as mirror:
         builder = ImageBuilder(cli, cache, lambda: mirror.url)
         for name in names or RUNS:

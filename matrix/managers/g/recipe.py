@@ -1,0 +1,92 @@
+"""voidint/g is one Go binary: online its release archive, checked against the sha256sum.txt the
+release publishes beside it; offline ``govm-matrix mirror add g-binary <the archive
+g<version>.linux-amd64.tar.gz, or the binary in it>``. Stored as
+``mirror/g/g-v<version>-linux-amd64``."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from ...core.errors import MatrixError
+from ...supply import pins
+from ...supply.download import digest_for, download, expect_digest, sha256_file
+from ...supply.recipes import Origin, Recipe
+
+_ELF_X86_64 = 0x3E
+
+
+def g_binary_key(version: str = pins.G_VERSION) -> str:
+    return f"g/g-v{version}-linux-amd64"
+
+
+class GBinary(Recipe):
+    prefixes = ("g/",)
+    kind = "g-binary"
+    path_help = (f"g's release archive g{pins.G_VERSION}.linux-amd64.tar.gz, or the g binary in "
+                 "it (or one built from its source)")
+
+    def add(self, cache, path: Path, origin: Origin) -> list[str]:
+        if path.is_dir():
+            raise MatrixError(f"{path} is a folder; expected {self.path_help}")
+        data = _from_archive(path, self.path_help) if tarfile.is_tarfile(path) \
+            else path.read_bytes()
+        if data[:4] != b"\x7fELF" or len(data) < 20 or int.from_bytes(data[18:20], "little") \
+                != _ELF_X86_64:
+            raise MatrixError(f"{path} is not a linux/amd64 executable; expected "
+                              f"{self.path_help}")
+        version = _version_of(data, path)
+        if version != pins.G_VERSION:
+            raise MatrixError(f"{path} is g {version}; the pinned version is {pins.G_VERSION} "
+                              "(matrix/supply/pins.py)")
+        key = g_binary_key(version)
+        cache.put(key, data, f"g {version} binary from {origin.where(path)}, {origin.how}",
+                  offline=origin.offline)
+        return [key]
+
+    def fetch(self, cache, key: str) -> None:
+        version = pins.G_VERSION
+        if key != g_binary_key(version):
+            raise MatrixError(f"no recipe for {key}: g {version} is the pinned version")
+        url = pins.G_RELEASE_URL.format(version=version)
+        sums_url = pins.G_RELEASE_SHASUMS.format(version=version)
+        with cache.workdir() as tmp:
+            archive = tmp / url.rsplit("/", 1)[1]
+            download(url, archive)
+            download(sums_url, tmp / "sha256sum.txt")
+            wanted = digest_for((tmp / "sha256sum.txt").read_text(), archive.name)
+            expect_digest(sha256_file(archive), wanted, url)
+            self.add(cache, archive, Origin(f"its release archive, checked against the "
+                                            f"release's sha256sum.txt ({wanted[:12]}…)",
+                                            offline=False, urls={archive.name: url}))
+
+
+def _from_archive(path: Path, expected: str) -> bytes:
+    with tarfile.open(path) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and Path(member.name).name == "g":
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    return fh.read()
+    raise MatrixError(f"{path} holds no file named g; expected {expected}")
+
+
+def _version_of(data: bytes, path: Path) -> str:
+    """g's own answer to --version."""
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = Path(tmp) / "g"
+        exe.write_bytes(data)
+        exe.chmod(0o755)
+        try:
+            out = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
+                                 timeout=30, env={"PATH": "/usr/bin:/bin", "HOME": tmp})
+            text = out.stdout + out.stderr
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            text = str(exc)
+    found = re.search(r"g version (\d+\.\d+\.\d+)", text)
+    if not found:
+        raise MatrixError(f"{path} does not say it is g (`g --version`: {text.strip()[:80]})")
+    return found.group(1)

@@ -1,0 +1,40 @@
+"""gvm is a git repository whose own installer clones it: ``govm-matrix mirror add gvm <a full
+clone holding the pinned commit>``, or online a clone of its upstream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core.errors import MatrixError
+from ...supply import pins
+from ...supply.git import clone, git_ok, import_repository
+from ...supply.recipes import Origin, Recipe
+
+GVM_GIT = "git/gvm.git"
+GVM_REFS_KEY = f"{GVM_GIT}/info/refs"
+
+
+class GvmRepository(Recipe):
+    prefixes = (GVM_GIT + "/",)
+    kind = "gvm"
+    path_help = f"a full git clone of gvm holding commit {pins.GVM_COMMIT[:12]}"
+
+    def add(self, cache, path: Path, origin: Origin) -> list[str]:
+        return import_repository(cache, path, GVM_GIT, GVM_REFS_KEY, self.path_help,
+                                 _check_gvm, origin)
+
+    def fetch(self, cache, key: str) -> None:
+        with cache.workdir() as tmp:
+            clone(pins.GVM_REPO, tmp / "gvm")
+            self.add(cache, tmp / "gvm", Origin(f"cloned from {pins.GVM_REPO}", offline=False))
+
+
+def _check_gvm(git_dir: str, path: Path) -> None:
+    commit = pins.GVM_COMMIT
+    if not git_ok("--git-dir", git_dir, "cat-file", "-e", f"{commit}^{{commit}}"):
+        raise MatrixError(f"{path} does not hold commit {commit[:12]}; clone gvm with `git "
+                          f"clone {pins.GVM_REPO}` (its history has it)")
+    if not git_ok("--git-dir", git_dir, "cat-file", "-e",
+                  f"{commit}:binscripts/gvm-installer"):
+        raise MatrixError(f"commit {commit[:12]} of {path} has no binscripts/gvm-installer: "
+                          "is it gvm's repository?")
