@@ -57,7 +57,10 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
             merged[name].evidence += [f"{title}: {line}" for line in result.evidence]
         previous = label
     for first, last in (("base", "back"), ("after", "again")):
-        trip = round_trip(snapshots.get(first), snapshots.get(last))
+        start = snapshots.get(first)
+        owner = Leg(start, None, "", "", manager, tuple(managed_dirs), tuple(shim_dirs),
+                    dict(version_dirs or {})).owner if start else None
+        trip = round_trip(start, snapshots.get(last), owner)
         merged["path"].verdict = worst([merged["path"].verdict, trip.verdict])
         merged["path"].evidence += [f"round trip {first}→{last}: {line}"
                                     for line in trip.evidence]

@@ -1,4 +1,8 @@
-"""GOROOT: the exported one and the one `go env` reports are inside the new version's root."""
+"""GOROOT: the exported one and the one `go env` reports are inside the new version's root.
+
+A GOROOT that is one fixed path for every version (a symlink the switch re-points, as g's
+``~/.g/go``) names the selected root, yet it is state every version shares by the tool's design:
+SHARED, with where it points now, not PASS and not a leak."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ def check_goroot(leg: Leg) -> CheckResult:
         if owner == leg.old:
             result.add(Verdict.LEAK, f"expected GOROOT unset or go{leg.new_go}'s root, got "
                                      f"exported GOROOT={exported} (go{leg.old_go}'s root)")
+        elif owner == leg.new and _fixed(leg, exported, ((leg.baseline or {}).get("vars")
+                                                          or {}).get("GOROOT")):
+            result.add(Verdict.SHARED, _shared(leg, "exported GOROOT", exported))
         elif owner == leg.new:
             result.add(Verdict.PASS, f"exported GOROOT={exported} is go{leg.new_go}'s root")
         else:
@@ -26,6 +33,9 @@ def check_goroot(leg: Leg) -> CheckResult:
             result.add(Verdict.LEAK, f"expected `go env GOROOT` in go{leg.new_go}'s root "
                                      f"{leg.root_of(leg.new)}, got {value} "
                                      f"(go{leg.old_go})")
+        elif owner == leg.new and _fixed(leg, value, ((leg.baseline or {}).get("go_env")
+                                                       or {}).get("GOROOT")):
+            result.add(Verdict.SHARED, _shared(leg, "`go env GOROOT`", value))
         elif owner == leg.new:
             result.add(Verdict.PASS, f"`go env GOROOT` is {value}, go{leg.new_go}'s root")
         else:
@@ -36,3 +46,16 @@ def check_goroot(leg: Leg) -> CheckResult:
     else:
         result.add(*leg.gone("no go on PATH"))
     return result
+
+
+def _fixed(leg: Leg, value: str, before: str | None) -> bool:
+    """The same path before and after the switch, resolving elsewhere: one path for every
+    version, re-pointed by the switch."""
+    real = (leg.snap.get("real") or {}).get(value)
+    return bool(value) and value == before and bool(real) and real.rstrip("/") != value.rstrip("/")
+
+
+def _shared(leg: Leg, what: str, value: str) -> str:
+    real = (leg.snap.get("real") or {}).get(value)
+    return (f"{what} {value} is one path every version shares by design (a symlink the switch "
+            f"re-points, now to {real}, go{leg.new_go}'s root): shared, not a leak")

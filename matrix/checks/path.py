@@ -70,12 +70,14 @@ def _check_user_entries(leg: Leg, entries: list[dict], result: CheckResult) -> N
         result.add(Verdict.PASS, f"{len(mine)} PATH entries that are not Go's kept byte for byte")
 
 
-def round_trip(base: dict | None, back: dict | None) -> CheckResult:
+def round_trip(base: dict | None, back: dict | None, owner=None) -> CheckResult:
     """A→B→A must leave PATH as it found it, entry for entry and in order: an entry more is
     residue of the switch (LEAK); an entry gone, or the same entries in another order, is a
-    PATH the switch damaged (BROKEN). Dropping repeats of an entry that is still there, with
-    the rest in the same order, changes no lookup order and is reported as such (a manager's
-    hook that cleans up a repeated entry of its own)."""
+    PATH the switch damaged (BROKEN). A Go version's own entry that is gone (``owner(entry,
+    real)`` names its version) while another version's entry came in its place is the
+    switch not undone, LEAK like the rest of that leg, not damage. Dropping repeats of an
+    entry that is still there, with the rest in the same order, changes no lookup order and
+    is reported as such (a manager's hook that cleans up a repeated entry of its own)."""
     result = CheckResult("path")
     if not base or not back:
         return result
@@ -84,16 +86,26 @@ def round_trip(base: dict | None, back: dict | None) -> CheckResult:
     if after == before:
         result.add(Verdict.PASS, "PATH is back to what it was, entry for entry")
         return result
+    real = {e["entry"]: e.get("real") for e in (back.get("path_entries") or [])
+            + (base.get("path_entries") or [])}
     added = list((Counter(after) - Counter(before)).elements())
     lost = list((Counter(before) - Counter(after)).elements())
     gone = [e for e in dict.fromkeys(lost) if e not in after]
+    versions = {e: owner(e, real.get(e)) for e in gone + added} if owner else {}
+    came = {versions[e] for e in added if versions.get(e)}
+    undone = [e for e in gone if versions.get(e) and came - {versions[e]}]
+    gone = [e for e in gone if e not in undone]
     if added:
         result.add(Verdict.LEAK, f"expected PATH to keep its {len(before)} entries, "
                                  f"got {len(after)} (added {added})")
+    if undone:
+        names = ", ".join(f"go{v}" for v in dict.fromkeys(versions[e] for e in undone))
+        result.add(Verdict.LEAK, f"expected {names}'s own PATH entries back, got them "
+                                 f"missing: {undone}")
     if gone:
         result.add(Verdict.BROKEN, f"expected PATH to keep its {len(before)} entries, "
                                    f"got {len(after)} (lost {gone})")
-    if added or gone:
+    if added or gone or undone:
         return result
     if lost and _is_subsequence(after, before):
         result.add(Verdict.PASS, f"PATH is back to its entries in their order, less repeats of "
