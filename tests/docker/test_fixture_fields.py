@@ -50,3 +50,33 @@ def test_fixture_fields_on_the_manager_s_image(docker_client, image_for, start_c
     home, passwd = out.decode().splitlines()
     assert home == values["home"] == passwd.split(":")[5]
     assert (values["old"], values["new"]) == (OLD, NEW)
+
+
+# what the user's shells and config can see: the login and interactive environment, the rc
+# and profile files, apt's sources, git's and the tools' own config (not the harness's files
+# under /opt/govm-matrix, not the reflogs that remember where a clone came from)
+_SEEN = ("bash -lic env 2>/dev/null; "
+         "grep -sH -E '127\\.0\\.0\\.1|MIRROR|GOVM' ~/.[!.]* /etc/environment /etc/profile "
+         "/etc/bash.bashrc /etc/zsh/zshrc /etc/profile.d/* /etc/apt/sources.list "
+         "/etc/apt/sources.list.d/* ~/.config/*/* 2>/dev/null; "
+         "find ~ -maxdepth 3 -path '*/.git/config' -exec grep -H -E '127\\.0\\.0\\.1' {} +")
+
+
+@pytest.mark.parametrize("manager_name", available())
+def test_no_trace_of_the_build_s_mirror_is_left_for_the_cells(image_for, start_container,
+                                                              manager_name):
+    """The cells must see what a user's machine has: no mirror variable, source or remote
+    that only the image build needed (a tool's own default, such as g's G_MIRROR line, is
+    what its installer writes and stays)."""
+    manager = get_manager(manager_name)
+    missing = offline_missing(manager)
+    if missing:
+        pytest.skip(f"the {manager_name} image cannot be built here: {missing} is not in the "
+                    "mirror (govm-matrix mirror add)")
+    platform = get_platform("ubuntu")
+    ctr = start_container(image_for("ubuntu", manager_name).tag, platform.user)
+    _, out = run_as(ctr, platform.user, _SEEN)
+    found = [line for line in out.decode(errors="replace").splitlines()
+             if ("127.0.0.1" in line or "MIRROR" in line or "GOVM" in line)
+             and "G_MIRROR=https://golang.google.cn/dl/" not in line]
+    assert not found, found

@@ -41,7 +41,7 @@ def test_a_configuration_is_frozen_and_survives_the_trip_to_a_worker(tmp_path):
         config.network = "online"
     again = run_config.RunConfig.from_json(config.to_json())
     assert again == config
-    assert [s.name for s in again.definition.scenarios][-1] == "mine"
+    assert "mine" in [s.name for s in again.definition.scenarios]
     assert again.selection.platforms == ("wsl2", "ubuntu") and again.shard == (2, 3)
     assert again.fail_on == {"LEAK", "BROKEN"}
     assert run_config.to_argv(values)[:2] == ["--platform", "wsl2,ubuntu"]
