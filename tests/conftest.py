@@ -34,7 +34,8 @@ def replay(recording: dict, shell: str) -> dict:
                         tuple(recording["fixtures"]), "-".join(recording["fixtures"]) or "clean")
     cell = Cell(recording["platform"], recording["manager"], scenario, shell)
     definition = with_manager_scenarios(builtin_definition())
-    return cell_result(cell, GroupOutcome(run=RunResult(**recording["run"])), definition)
+    outcome = GroupOutcome(run=RunResult(**recording["run"]), shells=recording.get("shells"))
+    return cell_result(cell, outcome, definition)
 
 
 def unavailable(reason: str):
@@ -62,7 +63,7 @@ def docker_client():
 
 def classic_matrix():
     """A fixed synthetic matrix for report tests: manual and mise, clean global switches, both
-    directions on every platform (64 cells in 12 groups), whatever adapters exist."""
+    directions on every platform (76 cells in 12 groups), whatever adapters exist."""
     from matrix.core.cells import build_cells
     from matrix.core.definition import Definition, ScenarioSpec
     from matrix.run.config import make_selection

@@ -49,7 +49,7 @@ def test_list_prints_readable_ids():
     lines = proc.stdout.splitlines()
     assert lines[0] == "wsl2/mise/1.21.13→1.22.10/global/bash-login"
     assert "wsl2/mise/1.22.10→1.21.13/global+windows-go/other-session" in lines
-    assert len(lines) == 2 * 6 * 5  # directions × (clean + 5 fixtures) × shell contexts
+    assert len(lines) == 2 * 8 * 6  # directions × (clean + 7 fixtures) × shell contexts
 
 
 def test_help_explains_exit_status():

@@ -40,6 +40,7 @@ ROOTFS_SUITE = "bookworm"
 ROOTFS_PACKAGES = (
     "bash", "zsh", "ca-certificates", "curl", "git", "sudo", "procps", "python3",
     "passwd", "util-linux", "xz-utils", "less", "zip", "unzip",
+    "strace",  # traces one switch for the atomic check
 )
 BASE_LABEL = f"{LABEL}.base"
 _STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")

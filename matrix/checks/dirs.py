@@ -1,9 +1,11 @@
-"""GOPATH and GOBIN: not the old version's; one shared by every version is SHARED."""
+"""GOPATH and GOBIN: not the old version's; one shared by every version is SHARED; and the go
+install target works (``go install`` writes there and what it wrote runs), whatever its shape
+(spaces, another drive)."""
 
 from __future__ import annotations
 
 from ..core.verdicts import CheckResult, Verdict
-from .leg import Leg, version_tag
+from .leg import Leg, tail, version_tag
 
 
 def _gopath_parts(leg: Leg) -> tuple[str | None, list[str]]:
@@ -42,6 +44,7 @@ def check_gobin(leg: Leg) -> CheckResult:
     value = (go_env or {}).get("GOBIN") if go_env else (leg.snap.get("vars") or {}).get("GOBIN")
     if value:
         _classify_dir(leg, "GOBIN", value, result, "is shared by every Go version")
+        _check_install(leg, result)
         return result
     source, parts = _gopath_parts(leg)
     if not parts:
@@ -50,4 +53,20 @@ def check_gobin(leg: Leg) -> CheckResult:
     target = parts[0].rstrip("/") + "/bin"
     _classify_dir(leg, "the go install target (GOBIN unset)", target, result,
                   "is shared by every Go version")
+    _check_install(leg, result)
     return result
+
+
+def _check_install(leg: Leg, result: CheckResult) -> None:
+    found = (leg.snap.get("build") or {}).get("install")
+    if not found:
+        return  # no install was tried: the build failed, or a probe from before it was
+    target = found.get("target") or "its target"
+    if found.get("status") != 0:
+        result.add(Verdict.BROKEN, f"expected `go install` to write {target}, got exit "
+                                   f"{found.get('status')}: {tail(found.get('stderr'))}")
+    elif found.get("ran") != 0:
+        result.add(Verdict.BROKEN, f"expected the program `go install` wrote to {target} to "
+                                   f"run, got exit {found.get('ran')}")
+    else:
+        result.add(Verdict.PASS, f"`go install` wrote {target}, which ran")

@@ -114,6 +114,15 @@ BUILTIN: dict[str, Fixture] = {
                 (Step("file", "/usr/local/go/bin\n", path="/etc/paths.d/go", who="root"),
                  Step("root", f"ln -sf {_RUNNER_GO} /usr/local/bin/go")),
                 platforms=("macos-runner",)),
+        # GOPATH shapes (published claims: a GOPATH with spaces fails on Linux and macOS and
+        # works on WSL2 when quoted; a Windows-side GOPATH under /mnt/c is the form to use on
+        # WSL2). The go install target is exercised by every probe after a switch.
+        Fixture("gopath-spaces", "export GOPATH=\"$HOME/Go Projects\" (a folder name with a "
+                "space, quoted) in the rc files",
+                (Step("rc", 'export GOPATH="$HOME/Go Projects"'),)),
+        Fixture("gopath-windows-drive", "export GOPATH=/mnt/c/Users/dev/go, the Windows "
+                "user's Go folder on the emulated C: drive, in the rc files",
+                (Step("rc", "export GOPATH=/mnt/c/Users/dev/go"),), platforms=("wsl2",)),
         # Planted leaks for the harness's own tests, one per detection path.
         Fixture("old-path-entry", "<old root>/bin first on PATH from the rc files",
                 (Step("rc", "export PATH={old_root}/bin:$PATH"),)),
@@ -128,7 +137,8 @@ BUILTIN: dict[str, Fixture] = {
 
 # The pollution the default matrix applies, one scenario each (global scope).
 DEFAULT_POLLUTION = ("stale-goroot", "etc-environment", "gopath-tmp", "distro-go",
-                     "goenv-pinned", "windows-go", "paths-d-go")
+                     "goenv-pinned", "windows-go", "paths-d-go", "gopath-spaces",
+                     "gopath-windows-drive")
 
 
 @dataclass

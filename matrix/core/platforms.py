@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from .errors import MatrixError
 
-# Shell contexts, in report order. "session" is the interactive shell in which the switch
-# itself was typed: prompt hooks fire there between commands, as they would for a person.
-# "other-session" is a second interactive shell, opened before the switch and still open.
-SHELL_CONTEXTS = ("bash-login", "bash-interactive", "zsh-login", "sh", "session",
+# Shell contexts, in report order. "script" is one non-interactive bash process (a Makefile, a
+# Dockerfile RUN line, a CI step) that activates the manager the way its docs tell scripts to,
+# then switches and probes with no prompt in between. "session" is the interactive shell in
+# which the switch itself was typed: prompt hooks fire there between commands, as they would
+# for a person. "other-session" is a second interactive shell, opened before the switch and
+# still open.
+SHELL_CONTEXTS = ("bash-login", "bash-interactive", "zsh-login", "sh", "script", "session",
                   "other-session")
 
 
@@ -32,7 +35,7 @@ PLATFORMS: dict[str, Platform] = {
             user="ubuntu",
             home="/home/ubuntu",
             login_shell="bash",
-            shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
+            shells=("bash-login", "bash-interactive", "sh", "script", "session", "other-session"),
             emulates=(
                 "Ubuntu desktop/server login: bash, /etc/skel rc files, /etc/profile that "
                 "applies every variable of /etc/environment as pam_env does at login"
@@ -44,7 +47,7 @@ PLATFORMS: dict[str, Platform] = {
             user="runner",
             home="/Users/runner",
             login_shell="zsh",
-            shells=("bash-login", "bash-interactive", "zsh-login", "sh", "session",
+            shells=("bash-login", "bash-interactive", "zsh-login", "sh", "script", "session",
                     "other-session"),
             emulates=(
                 "GitHub macOS runner: zsh login shell, home under /Users, /etc/zprofile running "
@@ -61,7 +64,7 @@ PLATFORMS: dict[str, Platform] = {
             user="dev",
             home="/home/dev",
             login_shell="bash",
-            shells=("bash-login", "bash-interactive", "sh", "session", "other-session"),
+            shells=("bash-login", "bash-interactive", "sh", "script", "session", "other-session"),
             emulates=(
                 "Ubuntu on WSL2: Windows PATH entries appended under /mnt/c (Program Files with "
                 "spaces, a Windows go.exe), WSL_DISTRO_NAME, WSLENV, WSL_INTEROP, /etc/wsl.conf; "

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 # The checks every cell gets, in report order (their classification is in ``matrix.checks``).
-CHECKS = ("goroot", "path", "gopath", "gobin", "gotoolchain", "version", "build")
+CHECKS = ("goroot", "path", "gopath", "gobin", "gotoolchain", "version", "build", "atomic")
 
 
 class Verdict(str, Enum):

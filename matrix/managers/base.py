@@ -46,6 +46,9 @@ class Manager(ABC):
     #: hosts the manager's install downloads from over hard-coded https URLs: during the
     #: build they resolve to an HTTPS mirror on 127.0.0.1:443 with a CA made for the run
     HTTPS_HOSTS: tuple[str, ...] = ()
+    #: what a script or CI step runs to use the manager, as its docs tell (the "script"
+    #: shell context runs it first, in one non-interactive bash process); "" for nothing
+    SCRIPT: str = ""
     #: the name the report shows, when the adapter is not the plain tool (a workaround)
     LABEL: str = ""
 

@@ -15,8 +15,11 @@ difference. The comparison is by cell id and by the cell verdict:
 - cells only in the new report are **added**, cells only in the old one **removed**; neither
   gates, since a different selection is not a different behaviour.
 
-Both reports must come from the same harness checks (the same ``checks`` list); comparing
-reports whose checks differ is refused with exit status 2.
+Reports from harnesses with different checks (a release that added the ``atomic`` check, say)
+are compared on the checks both ran: each cell's verdict is taken as the worst of those checks,
+so a check only one side ran never shows up as a change of behaviour. What the checks only the
+new report ran found is listed apart (``new_checks``), never gated on: a new question is not a
+regression. Reports that share no check at all are refused with exit status 2.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import MatrixError
-from ..core.verdicts import Verdict
+from ..core.verdicts import Verdict, worst
 from .model import SCHEMA, SCHEMA_VERSION, load_report
 
 FINDINGS = (Verdict.LEAK.value, Verdict.BROKEN.value, Verdict.ERROR.value)
@@ -71,10 +74,10 @@ def _cells_by_id(doc: dict, name: str) -> dict[str, dict]:
     return cells
 
 
-def _check_changes(old_cell: dict, new_cell: dict) -> list[dict]:
+def _check_changes(old_cell: dict, new_cell: dict, common: tuple[str, ...]) -> list[dict]:
     old_checks = old_cell.get("checks") or {}
     new_checks = new_cell.get("checks") or {}
-    names = list(dict.fromkeys([*new_checks, *old_checks]))
+    names = [n for n in dict.fromkeys([*new_checks, *old_checks]) if n in common]
     changes = []
     for name in names:
         before = (old_checks.get(name) or {}).get("verdict")
@@ -84,15 +87,16 @@ def _check_changes(old_cell: dict, new_cell: dict) -> list[dict]:
     return changes
 
 
-def _change(old_cell: dict, new_cell: dict) -> dict:
-    checks = _check_changes(old_cell, new_cell)
+def _change(old_cell: dict, new_cell: dict, common: tuple[str, ...], was: str,
+            now: str) -> dict:
+    checks = _check_changes(old_cell, new_cell, common)
     new_checks = new_cell.get("checks") or {}
     evidence = [f"{change['check']}: {line}" for change in checks
                 for line in (new_checks.get(change["check"]) or {}).get("evidence", [])]
     if new_cell.get("error"):
         evidence.insert(0, f"harness: {new_cell['error']}")
-    return {"id": new_cell["id"], "old": old_cell["verdict"], "new": new_cell["verdict"],
-            "checks": checks, "evidence": evidence}
+    return {"id": new_cell["id"], "old": was, "new": now, "checks": checks,
+            "evidence": evidence}
 
 
 def diff_reports(old: dict, new: dict) -> dict:
@@ -106,28 +110,48 @@ def diff_reports(old: dict, new: dict) -> dict:
     """
     _require_report(old, "the old report")
     _require_report(new, "the new report")
-    if list(old.get("checks") or []) != list(new.get("checks") or []):
-        raise MatrixError(f"the reports ran different checks (old: "
-                          f"{', '.join(old.get('checks') or [])}; new: "
-                          f"{', '.join(new.get('checks') or [])}); compare reports of the same "
-                          f"govm-matrix checks")
+    old_names, new_names = list(old.get("checks") or []), list(new.get("checks") or [])
+    common = tuple(n for n in new_names if n in old_names)
+    if not common:
+        raise MatrixError(f"the reports share no check (old: {', '.join(old_names)}; new: "
+                          f"{', '.join(new_names)}); compare reports of govm-matrix")
+    only_new = [n for n in new_names if n not in old_names]
     before = _cells_by_id(old, "the old report")
     after = _cells_by_id(new, "the new report")
     diff: dict = {"regressions": [], "improvements": [], "unchanged": 0,
                   "added": [cid for cid in after if cid not in before],
-                  "removed": [cid for cid in before if cid not in after]}
+                  "removed": [cid for cid in before if cid not in after],
+                  "compared_checks": list(common), "new_checks": {}}
+    if only_new or len(common) != len(old_names):
+        diff["not_compared"] = {"only_old": [n for n in old_names if n not in common],
+                                "only_new": only_new}
     for cid, new_cell in after.items():
         old_cell = before.get(cid)
         if old_cell is None:
             continue
-        if old_cell["verdict"] == new_cell["verdict"]:
+        for name in only_new:
+            found = (new_cell.get("checks") or {}).get(name) or {}
+            if found.get("verdict") in FINDINGS:
+                diff["new_checks"].setdefault(name, []).append(
+                    {"id": cid, "verdict": found["verdict"],
+                     "evidence": (found.get("evidence") or [])[:1]})
+        was, now = _verdict_on(old_cell, common), _verdict_on(new_cell, common)
+        if was == now:
             diff["unchanged"] += 1
             continue
-        kind = ("regressions" if is_regression(old_cell["verdict"], new_cell["verdict"],
-                                               was_active(old_cell))
+        kind = ("regressions" if is_regression(was, now, was_active(old_cell))
                 else "improvements")
-        diff[kind].append(_change(old_cell, new_cell))
+        diff[kind].append(_change(old_cell, new_cell, common, was, now))
     return diff
+
+
+def _verdict_on(cell: dict, checks: tuple[str, ...]) -> str:
+    """The cell's verdict over ``checks`` only: the worst of them where the cell has them
+    all (a cell that ran), else its own verdict (SKIPPED, UNSUPPORTED, ERROR have none)."""
+    found = cell.get("checks") or {}
+    if found and all(name in found for name in checks):
+        return worst(found[name]["verdict"] for name in checks).value
+    return cell["verdict"]
 
 
 def diff_files(old_path: str | Path, new_path: str | Path) -> dict:
@@ -175,6 +199,21 @@ def render_diff(diff: dict) -> str:
         out += ["", f"Improvements and other changes ({len(diff['improvements'])})"]
         for change in diff["improvements"]:
             out += _render_change(change)
+    skipped = diff.get("not_compared") or {}
+    if skipped:
+        out += ["", f"Compared on the checks both reports ran: "
+                    f"{', '.join(diff['compared_checks'])}"
+                + (f"; only the new one ran {', '.join(skipped['only_new'])}"
+                   if skipped.get("only_new") else "")
+                + (f"; only the old one ran {', '.join(skipped['only_old'])}"
+                   if skipped.get("only_old") else "")]
+    for name, found in (diff.get("new_checks") or {}).items():
+        out += ["", f"New check {name} ({len(found)} cells with a finding; not gated on)"]
+        out += [f"  {f['id']}: {_mark(f['verdict'])}" + (f" - {f['evidence'][0]}"
+                                                         if f["evidence"] else "")
+                for f in found[:20]]
+        if len(found) > 20:
+            out.append(f"  … and {len(found) - 20} more (see the JSON)")
     if diff["added"]:
         out += ["", f"Added ({len(diff['added'])}): only in the new report"]
         out += [f"  {cid}" for cid in diff["added"]]

@@ -94,6 +94,10 @@ def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
                                                   "log_tail": outcome.log_tail}
         session.shared_dir.mkdir(parents=True, exist_ok=True)
         session.images_file.write_text(json.dumps(built))
+        shells = {}
+        for platform in dict.fromkeys(p for p, _ in needed_images(config)):
+            shells[platform] = session.measure_shells(platform)
+        session.shells_file.write_text(json.dumps(shells))
     finally:
         session.close()
     return built

@@ -8,10 +8,11 @@ not run or the cell's test died.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 from ..build.images import ImageRef
-from ..checks import classify_cell, manager_active, overall
+from ..checks import Leg, check_atomic, classify_cell, manager_active, overall
 from ..core.cells import Cell
 from ..core.definition import Definition, builtin_definition
 from ..core.documents import CellDoc
@@ -19,29 +20,32 @@ from ..core.platforms import SHELL_CONTEXTS, get_platform
 from ..core.verdicts import CHECKS, Verdict
 from ..managers import get_manager
 from .runner import RunResult, expectations
+from .shells import injected
 
 
 class GroupOutcome:
-    """What happened to one group: a run, or the reason there is none."""
+    """What happened to one group: a run, or the reason there is none; ``shells`` is the bare
+    platform's shell state per context, what the run's shells are compared with."""
 
     def __init__(self, run: RunResult | None = None, image: ImageRef | None = None,
                  verdict: Verdict | None = None, reason: str | None = None,
-                 log_tail: list[str] | None = None) -> None:
+                 log_tail: list[str] | None = None, shells: dict | None = None) -> None:
         self.run, self.image = run, image
         self.verdict, self.reason, self.log_tail = verdict, reason, log_tail or []
+        self.shells = shells
 
     def to_dict(self) -> dict:
         return {"run": asdict(self.run) if self.run else None,
                 "image": self.image.to_dict() if self.image else None,
                 "verdict": self.verdict.value if self.verdict else None,
-                "reason": self.reason, "log_tail": self.log_tail}
+                "reason": self.reason, "log_tail": self.log_tail, "shells": self.shells}
 
     @classmethod
     def from_dict(cls, data: dict) -> GroupOutcome:
         return cls(RunResult(**data["run"]) if data["run"] else None,
                    ImageRef(**data["image"]) if data["image"] else None,
                    Verdict(data["verdict"]) if data["verdict"] else None,
-                   data["reason"], data["log_tail"])
+                   data["reason"], data["log_tail"], data.get("shells"))
 
 
 def error_cell(cell: Cell, verdict: Verdict, reason: str, log_tail: list[str] | None = None,
@@ -59,20 +63,35 @@ def error_cell(cell: Cell, verdict: Verdict, reason: str, log_tail: list[str] | 
     return data
 
 
+def _refused_here(manager, failures: list[str]) -> str | None:
+    """A context's switch failures when each is the manager refusing in its own words (mise's
+    `mise shell` in a script that activated shims: "mise is not activated in this shell
+    session"): the reason, else None."""
+    if not failures or not manager.REFUSALS:
+        return None
+    if all(any(re.search(p, failure) for p in manager.REFUSALS) for failure in failures):
+        return f"{manager.NAME} refuses this switch here: {failures[0]}"
+    return None
+
+
 def cell_result(cell: Cell, outcome: GroupOutcome,
                 definition: Definition | None = None) -> CellDoc:
     """The result of one cell of a group, from the group's outcome."""
     fixtures = (definition or builtin_definition()).fixtures
     pollution = [fixtures.get(f).to_dict() for f in cell.scenario.pollution]
     manager = get_manager(cell.manager)
+    behaviour = {**manager.BEHAVIOUR, "script": manager.SCRIPT or "nothing to run"}
     image = outcome.image.to_dict() if outcome.image else None
     if outcome.run is None or outcome.verdict is not None:
         return error_cell(cell, outcome.verdict or Verdict.ERROR, outcome.reason or "",
-                          outcome.log_tail, image, dict(manager.BEHAVIOUR), pollution)
+                          outcome.log_tail, image, behaviour, pollution)
+    refused = _refused_here(manager, outcome.run.context_failures.get(cell.shell, []))
+    if refused:  # the manager's own refusal in this context: it cannot switch there at all
+        return error_cell(cell, Verdict.UNSUPPORTED, refused, outcome.run.log_tail, image,
+                          behaviour, pollution)
     data: CellDoc = {**cell.to_dict(), "group": cell.group,  # type: ignore[typeddict-item]
                      "shell_order": SHELL_CONTEXTS.index(cell.shell)}
-    data.update(pollution_fixtures=pollution, manager_behaviour=dict(manager.BEHAVIOUR),
-                image=image)
+    data.update(pollution_fixtures=pollution, manager_behaviour=behaviour, image=image)
     run = outcome.run
     snapshots = run.for_shell(cell.shell)
     platform = get_platform(cell.platform)
@@ -84,12 +103,19 @@ def cell_result(cell: Cell, outcome: GroupOutcome,
                             {v: manager.version_dirs(v, platform)
                              for v in (scenario.old, scenario.new)})
     data["expect"] = expect
+    data["injected"] = injected((outcome.shells or {}).get(cell.shell), snapshots.get("base"))
     installed = {v: (run.roots.get(v) or {}).get("version") or v
                  for v in (scenario.old, scenario.new)}
     if any(asked != got for asked, got in installed.items()):
         data["installed"] = installed  # the distribution's release, not the one asked for
     data["active"] = manager_active(snapshots, cell.manager, tuple(manager.managed_dirs(platform)))
-    for failure in run.switch_failures:
+    first = Leg(snapshots.get("base") or {}, None, "", "", cell.manager,
+                version_dirs={v: manager.version_dirs(v, platform)
+                              for v in (scenario.old, scenario.new)})
+    results["atomic"] = check_atomic(
+        run.atomic, cell.shell, scenario.old, scenario.new, cell.manager, data["active"],
+        lambda path: first.owner(path, real=path))  # by the path's own name
+    for failure in [*run.switch_failures, *run.context_failures.get(cell.shell, [])]:
         results["version"].add(Verdict.BROKEN, f"expected the switch to work, got {failure}")
     verdict = overall(results)
     error = run.error

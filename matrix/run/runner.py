@@ -22,8 +22,14 @@ from ..build.images import ImageRef
 from ..core.fixtures import Fixture
 from ..core.platforms import Platform
 from ..managers import Manager
+from ..managers.base import q
 
 STEP_TIMEOUT = 300
+ATOMIC_SWITCHES = 24  # switches back and forth while observers loop
+ATOMIC_MIN_SECONDS = 4.0  # observe at least this long
+ATOMIC_SECONDS = 10.0  # and at most this long
+OBSERVE_BUILD_EVERY = 4  # observations that also build
+OBSERVE_WARMUP = 1.0  # seconds for the observers' shells to start before the first switch
 PHASES = ("base", "after", "back", "again")
 PROJECT = "~/proj"  # the directory a directory-scoped selection pins
 _PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
@@ -40,14 +46,21 @@ SHELL_ARGV = {
 }
 
 
+def _older(a: str, b: str) -> bool:
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in v.split("."))
+    return key(a) < key(b)
+
+
 def expectations(scope: str, shell: str, old: str, new: str) -> dict[str, str]:
     """Which version each phase must show in this shell context.
 
-    global: the switch reaches every shell. session: only the shell it was typed in; every
-    other shell must keep the old version. directory: shells inside the directory get the
-    new version, leaving it restores the old one; the other session never entered it.
+    global: the switch reaches every shell. session: only the shell it was typed in (the
+    session, and the script, which switches in its own process); every other shell must keep
+    the old version. directory: shells inside the directory get the new version, leaving it
+    restores the old one; the other session never entered it.
     """
-    if scope == "global" or (shell == "session"):
+    if scope == "global" or shell in ("session", "script"):
         return {"after": new, "back": old, "again": new}
     if scope == "directory" and shell != "other-session":
         return {"after": new, "back": old}
@@ -67,6 +80,9 @@ class RunResult:
     seconds: float = 0.0
     unsupported: str | None = None  # the manager's own words when it cannot do the scenario
     switch_failures: list[str] = field(default_factory=list)  # switch commands that failed
+    # switches that failed in one context only (the script's own), by context
+    context_failures: dict[str, list[str]] = field(default_factory=dict)
+    atomic: dict = field(default_factory=dict)  # the switch traced and observed (checks/atomic)
 
     def for_shell(self, shell: str) -> dict[str, dict | None]:
         return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES
@@ -176,6 +192,8 @@ class Run:
                 self.image.tag, ["sleep", "infinity"], detach=True, network_mode="none",
                 user=self.platform.user, working_dir=self.platform.home, environment=env,
                 labels=labels(self.run_id, cell=self.name), hostname="localhost",
+                # strace, as root, traces one switch (sudo included) for the atomic check
+                cap_add=["SYS_PTRACE"],
             )
             container.put_archive("/tmp", probe_archive(self._scripts()))
             self._container = container
@@ -244,6 +262,28 @@ class Run:
         if self.scope == "global":
             self._select_global(self.old, f"switch to go{self.old}")
         self._probe_all(plain, "back")
+        if "script" in self.shells:
+            self._script()
+        self._atomicity()
+
+    def _script(self) -> None:
+        """The script context: one non-interactive bash process that activates the manager
+        as its docs tell scripts and CI steps to, then switches and probes with no prompt in
+        between (a switch that fails there is recorded for this context only)."""
+        lines = [self.manager.SCRIPT or ":", probe_snippet("script:base")]
+        for version, phase in ((self.new, "after"), (self.old, "back")):
+            command = self._switch_in_session(version)
+            lines += [f"{{ {command}\n}} >/tmp/govm/script.out 2>&1 || "
+                      f"{{ printf '%s: `%s` exited %s: ' {q(phase)} {q(command)} \"$?\"; "
+                      "grep -v '^ *$' /tmp/govm/script.out | head -n 3 | tr '\\n' ' '; echo; "
+                      "} >> /tmp/govm/script.failures",
+                      probe_snippet(f"script:{phase}")]
+        self._exec("script", self._user, "bash -c %s", "\n".join(lines) + "\n", check=False)
+        out = self._exec("script switches", self._user, "cat /tmp/govm/script.failures",
+                         check=False)
+        if out.rc == 0:
+            self.result.context_failures["script"] = [
+                line for line in out.stdout.splitlines() if line.strip()]
 
     def _select_global(self, version: str, step: str):
         return self._switch(step, self.manager.select(version, "global", self.platform))
@@ -273,6 +313,135 @@ class Run:
                    f"{shell} -il < /tmp/govm/session.sh", check=False)
         self._exec("other session ends", self._user, "sh -c %s",
                    _WAIT.format("other.done"), check=False)
+
+    # -- switch atomicity -------------------------------------------------------------------
+    def _observe_argv(self, shell: str) -> list[str]:
+        """How a shell of this context runs one command (the session contexts as an
+        interactive login shell; the script after the manager's script activation)."""
+        login = self.platform.login_shell
+        if shell in SHELL_ARGV:
+            return list(SHELL_ARGV[shell])
+        if shell == "script":
+            return ["bash", "-c", f"{self.manager.SCRIPT or ':'}\n"]
+        return [login, "-ilc"]
+
+    def _as_user_traced(self, trace: str, argv: list[str], command: str, workdir: str):
+        """``argv command`` as the user, traced by strace as root (which lets sudo keep its
+        privileges under the trace), in ``workdir``."""
+        user, home = self.platform.user, self.platform.home
+        script = argv[-1] + command if argv[-1].endswith("\n") else command
+        head = argv[:-1] if argv[-1].endswith("\n") else argv
+        full = ["timeout", str(STEP_TIMEOUT), "strace", "-f", "-qq", "-y", "-s", "256",
+                "-e", "trace=%file,%desc", "-o", trace, "-u", user, "env", f"HOME={home}",
+                f"USER={user}", f"LOGNAME={user}", *head, script]
+        started = time.monotonic()
+        out = self._container.exec_run(full, user="root", workdir=workdir, demux=True)
+        stdout, stderr = (part.decode(errors="replace") if part else "" for part in out.output)
+        self.result.steps.append({"step": f"traced: {command[:60]}", "command": " ".join(full),
+                                  "status": out.exit_code, "stdout": stdout[-2000:],
+                                  "stderr": stderr[-2000:],
+                                  "seconds": round(time.monotonic() - started, 3)})
+        text = self._container.exec_run(["cat", trace], user="root").output
+        return out.exit_code, text.decode(errors="replace")
+
+    def _switch_command(self, version: str) -> str:
+        if self.scope == "directory":
+            return self.manager.select(version, "directory", self.platform)
+        return self.manager.select(version, "global", self.platform)
+
+    def _atomicity(self) -> None:
+        """Trace one switch and each context's lookup; in the clean scenario also switch
+        back and forth while a second shell observes in a loop (see checks/atomic.py)."""
+        from ..checks.atomic import reads, windows
+
+        atomic: dict = {"scope": self.scope}
+        self.result.atomic = atomic
+        if self.scope == "session":
+            return
+        home = self.platform.home
+        workdir = f"{home}/proj" if self.scope == "directory" else home
+        lookup = "go version; go env GOROOT"
+        contexts = [s for s in self.shells if s != "other-session"]
+        atomic["reads"] = {}
+        for shell in contexts:
+            _, trace = self._as_user_traced(f"/tmp/govm/read-{shell}.trace",
+                                            self._observe_argv(shell), lookup, workdir)
+            atomic["reads"][shell] = reads(trace, workdir)
+        atomic["reads"]["other-session"] = atomic["reads"].get("session", [])
+        command = self._switch_command(self.new)
+        atomic["switch"] = command.replace(self.new, "<version>")
+        status, trace = self._as_user_traced("/tmp/govm/switch.trace",
+                                             [f"{self.platform.login_shell}", "-lc"],
+                                             command, workdir)
+        atomic["traced_status"] = status
+        atomic["windows"] = windows(trace, workdir)
+        # The observers run once per switch mechanism: in the clean scenario, in the run
+        # that switches from the older version to the newer (the reverse run switches the
+        # same way; its cells say where the counts are).
+        if not self.fixtures and _older(self.old, self.new):
+            self._observe(atomic, contexts, workdir)
+
+    def _observe(self, atomic: dict, contexts: list[str], workdir: str) -> None:
+        """Switch back and forth while one shell per context, started before the switches,
+        observes in a tight loop: each observation asks its go, in one process, for its own
+        version and GOROOT, and every OBSERVE_BUILD_EVERY-th also builds a tiny program.
+        Every observation is kept, as evidence."""
+        body = ("n=0; while [ ! -e /tmp/govm/atomic.stop ]; do n=$((n+1)); "
+                "env=$(go env GOVERSION GOROOT 2>&1); rc=$?; b=-; err=; "
+                f"if [ $((n % {OBSERVE_BUILD_EVERY})) -eq 1 ]; then "
+                "err=$(go build -o /tmp/govm/observed-$$ . 2>&1); b=$?; fi; "
+                "printf '%s\t%s\t%s\t%s\t%s\n' \"$GOVM_CONTEXT\" \"$rc\" \"$b\" "
+                "\"$(printf %s \"$env\" | tr '\t\n' ' |')\" "
+                "\"$(printf %s \"$err\" | tail -n 1 | tr '\t' ' ')\" "
+                ">> /tmp/govm/obs-$GOVM_CONTEXT; done")
+        loops = []
+        for shell in contexts:
+            argv = self._observe_argv(shell)
+            if argv[-1].endswith("\n"):
+                run = f"{' '.join(argv[:-1])} {q(argv[-1] + body)}"
+            else:
+                run = f"{' '.join(argv)} {q(body)}"
+            loops.append(f"GOVM_CONTEXT={q(shell)} {run} >/dev/null 2>&1 &")
+        setup = "" if self.scope == "directory" else (  # a module to build, outside the project
+            "cd $(mktemp -d) && cp /tmp/govm/hello.go main.go && "
+            "printf 'module hello\n\ngo 1.21\n' > go.mod\n")
+        script = setup + "\n".join(loops) + "\nwait\n"
+        self._container.exec_run(["sh", "-c", script], user=self.platform.user,
+                                 workdir=workdir, detach=True)
+        time.sleep(OBSERVE_WARMUP)  # every observer's shell has started
+        started, switches = time.monotonic(), 0
+        versions = [self.old, self.new]
+        while True:
+            elapsed = time.monotonic() - started
+            if elapsed >= ATOMIC_SECONDS or (switches >= ATOMIC_SWITCHES
+                                             and elapsed >= ATOMIC_MIN_SECONDS):
+                break
+            command = self._switch_command(versions[switches % 2])
+            self._container.exec_run(
+                [self.platform.login_shell, "-lc", command], user=self.platform.user,
+                workdir=workdir)
+            switches += 1
+        self._container.exec_run(["touch", "/tmp/govm/atomic.stop"], user="root")
+        # the loops finish the observation in hand and stop
+        self._container.exec_run(["sh", "-c", "for i in $(seq 50); do pgrep -u "
+                                  f"{self.platform.user} -f atomic.stop >/dev/null || break; "
+                                  "sleep 0.2; done"], user="root")
+        out = self._container.exec_run(["sh", "-c", "cat /tmp/govm/obs-* 2>/dev/null"],
+                                       user="root")
+        observations: dict[str, list[dict]] = {}
+        for line in out.output.decode(errors="replace").splitlines():
+            parts = line.split("\t")
+            if len(parts) != 5 or not parts[1].isdigit():
+                continue
+            shell, rc, build, env, error = parts
+            version, _, goroot = env.partition("|")
+            observations.setdefault(shell, []).append(
+                {"status": int(rc), "build": int(build) if build.isdigit() else None,
+                 "version": version.strip(), "goroot": goroot.strip(),
+                 "error": error.strip()[:300]})
+        observations.setdefault("other-session", observations.get("session", []))
+        atomic.update(observations=observations, switches=switches,
+                      seconds=round(time.monotonic() - started, 2))
 
     def _collect(self, container) -> None:
         try:

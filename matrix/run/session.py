@@ -12,6 +12,7 @@ import json
 import traceback
 from pathlib import Path
 
+import docker.errors
 from filelock import FileLock
 
 from ..build import engine
@@ -27,6 +28,7 @@ from ..supply.mirror import Mirror
 from .config import RunConfig
 from .results import GroupOutcome, cell_result
 from .runner import Run
+from .shells import platform_shells
 
 
 class MatrixSession:
@@ -45,6 +47,7 @@ class MatrixSession:
         self._builder: ImageBuilder | None = None
         self._groups: dict[str, GroupOutcome] = {}
         self._image_outcomes: dict[tuple[str, str], ImageRef | GroupOutcome] = {}
+        self._shells: dict[str, dict | None] = {}
 
     @property
     def cli(self):
@@ -148,7 +151,33 @@ class MatrixSession:
         if run.unsupported:
             return GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=run.unsupported,
                                 image=image)
-        return GroupOutcome(run=run, image=image)
+        return GroupOutcome(run=run, image=image, shells=self.platform_shells(platform.name))
+
+    @property
+    def shells_file(self) -> Path:
+        """The bare platforms' shell state, measured once per run (see ``prepare``)."""
+        return self.shared_dir / "shells.json"
+
+    def platform_shells(self, platform_name: str) -> dict | None:
+        """The bare platform's shell state per context: read from the run's shared folder, or
+        measured here (once per process) when the controlling process did not."""
+        if platform_name not in self._shells:
+            try:
+                found = json.loads(self.shells_file.read_text()).get(platform_name)
+            except (OSError, ValueError):
+                found = None
+            if found is None:
+                found = self.measure_shells(platform_name)
+            self._shells[platform_name] = found
+        return self._shells[platform_name]
+
+    def measure_shells(self, platform_name: str) -> dict | None:
+        platform = get_platform(platform_name)
+        try:
+            image = self.builder.platform(platform, pins.RUNNER_GO)
+            return platform_shells(self.cli, image.tag, platform, self.run_id)
+        except (MatrixError, docker.errors.DockerException):
+            return None
 
     def missing_artifact(self, manager: Manager) -> str | None:
         """Why the manager's cells are SKIPPED: offline, an artifact that only its upstream

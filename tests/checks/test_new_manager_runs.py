@@ -19,7 +19,7 @@ def test_goenv_init_exports_goroot_once_and_the_session_keeps_it_stale():
     naming the old version, although the shims already run the new one."""
     result = replay(load_run("ubuntu-goenv-clean"), "session")
     assert verdicts(result) == {"goroot": L, "path": P, "gopath": P, "gobin": P,
-                                "gotoolchain": P, "version": P, "build": P}
+                                "gotoolchain": P, "version": P, "build": P, "atomic": B}
     one(result, "goroot", L, f"expected GOROOT unset or go1.22.10's root, got exported "
                              f"GOROOT={HOME}/.goenv/versions/1.21.13 (go1.21.13's root)")
     one(result, "goroot", P, f"`go env GOROOT` is {HOME}/.goenv/versions/1.22.10")
@@ -27,8 +27,18 @@ def test_goenv_init_exports_goroot_once_and_the_session_keeps_it_stale():
 
 def test_goenv_new_shells_run_the_init_again_and_pass():
     result = replay(load_run("ubuntu-goenv-clean"), "bash-interactive")
-    assert set(verdicts(result).values()) == {P}
+    assert {k: v for k, v in verdicts(result).items() if k != "atomic"} == {
+        k: P for k in verdicts(result) if k != "atomic"}
     one(result, "gopath", P, f"go env GOPATH {HOME}/go/1.22.10 belongs to go1.22.10")
+
+
+def test_goenv_global_rewrites_its_version_file_in_place():
+    """`goenv global` empties ~/.goenv/version and writes it again: a shell that looks for its
+    go in that moment finds none selected. Decided from the trace."""
+    result = replay(load_run("ubuntu-goenv-clean"), "bash-interactive")
+    line = one(result, "atomic", B, "expected `~/.goenv/bin/goenv global <version>` to replace "
+                                    "what this shell reads at once", leg="any")
+    assert f"got {HOME}/.goenv/version empty or half-written" in line
 
 
 def test_goenv_s_exported_goroot_removed_is_no_longer_a_leak():
@@ -57,13 +67,14 @@ def test_goenv_goroot_bin_ahead_of_the_shims_pins_the_old_version():
                            f"{HOME}/.goenv/versions/1.21.13/bin/go")
     one(result, "version", L, "expected `go version` in the shell go1.22.10, got go1.21.13")
     assert result["verdict"] == L
-    assert replay(load_run("ubuntu-goenv-clean"), "bash-interactive")["verdict"] == P
+    clean = replay(load_run("ubuntu-goenv-clean"), "bash-interactive")
+    assert clean["checks"]["version"]["verdict"] == P
 
 
 # -- gvm ----------------------------------------------------------------------------------
 def test_gvm_default_reaches_new_shells_with_its_pkgset_gopath():
     result = replay(load_run("ubuntu-gvm-clean"), "bash-interactive")
-    assert set(verdicts(result).values()) == {P}
+    assert {v for k, v in verdicts(result).items() if k != "atomic"} == {P}
     one(result, "gopath", P, f"go env GOPATH {HOME}/.gvm/pkgsets/go1.22.10/global belongs "
                              "to go1.22.10")
 
@@ -103,6 +114,26 @@ def test_g_s_fixed_goroot_symlink_is_shared_by_design():
                              f"by design (a symlink the switch re-points, now to "
                              f"{HOME}/.g/versions/1.22.10")
     assert verdicts(result)["version"] == P
+
+
+def test_g_use_removes_the_symlink_before_making_it_again():
+    """`g use` unlinks ~/.g/go and makes it again: the trace shows the window, and builds that
+    ran while it was switched failed (the go of one version, the tools of the other)."""
+    result = replay(load_run("ubuntu-g-clean"), "session")
+    one(result, "atomic", B, "expected `~/.g/bin/g use <version>` to replace what this shell "
+                             f"reads at once, got {HOME}/.g/go missing from unlinkat until "
+                             "symlinkat", leg="any")
+    assert result["verdict"] == B
+
+
+def test_manual_ln_sfn_is_atomic_with_every_observation_whole():
+    recording = load_run("ubuntu-manual-clean")
+    measured = recording["run"]["atomic"]
+    assert measured["windows"] == [] and measured["switches"] >= 24
+    result = replay(recording, "bash-login")
+    line = one(result, "atomic", P, "atomic: `sudo ln -sfn /usr/local/go-<version> "
+                                    "/usr/local/go` leaves no path missing", leg="any")
+    assert f"all {len(measured['observations']['bash-login'])} observations" in line
 
 
 def test_g_s_symlink_left_on_the_old_version_leaks():
@@ -145,3 +176,56 @@ def test_distro_alternatives_reach_every_shell(shell):
 def test_distro_inactive_where_no_profile_runs():
     result = replay(load_run("ubuntu-distro-clean"), "sh")
     assert set(verdicts(result).values()) == {OFF}
+
+
+# -- the script context ----------------------------------------------------------------------
+def test_a_script_with_the_manager_s_documented_activation_switches_and_passes():
+    for name in ("ubuntu-manual-clean", "ubuntu-mise-clean", "ubuntu-mise-directory"):
+        result = replay(load_run(name), "script")
+        assert result["active"] is True, name
+        assert {v for k, v in verdicts(result).items()
+                if k not in ("gopath", "gobin")} == {P}, (name, verdicts(result))
+
+
+def test_a_switch_the_manager_refuses_in_a_script_is_unsupported_in_its_own_words():
+    result = replay(load_run("ubuntu-mise-session"), "script")
+    assert result["verdict"] == "UNSUPPORTED"
+    assert result["error"].startswith("mise refuses this switch here: after: `mise shell "
+                                      "go@1.22.10` exited 1: mise ERROR mise is not activated")
+
+
+def test_a_script_switch_that_fails_otherwise_is_broken():
+    recording = load_run("ubuntu-manual-clean")
+    recording["run"]["context_failures"] = {
+        "script": ["after: `sudo ln -sfn …` exited 1: sudo: a password is required"]}
+    result = replay(recording, "script")
+    one(result, "version", B, "expected the switch to work, got after: `sudo ln -sfn",
+        leg="any")
+    assert replay(recording, "bash-login")["checks"]["version"]["verdict"] == P
+
+
+# -- what activation injects -----------------------------------------------------------------
+def test_mise_activation_adds_its_function_a_replaced_cd_and_a_prompt_hook():
+    found = replay(load_run("ubuntu-mise-clean"), "bash-interactive")["injected"]
+    assert {"mise", "cd", "_mise_hook"} <= set(found["functions"])
+    assert found["hooks"] == {"PROMPT_COMMAND": "_mise_hook_prompt_command"}
+    assert "MISE_SHELL" in found["variables"]
+
+
+def test_gvm_replaces_cd_and_goenv_adds_its_function_and_manual_nothing_but_path():
+    gvm = replay(load_run("ubuntu-gvm-clean"), "bash-interactive")["injected"]
+    assert {"gvm", "cd"} <= set(gvm["functions"]) and "GVM_ROOT" in gvm["variables"]
+    goenv = replay(load_run("ubuntu-goenv-clean"), "session")["injected"]
+    assert goenv["functions"] == ["_goenv", "goenv"] and "GOROOT" in goenv["variables"]
+    manual = replay(load_run("ubuntu-manual-clean"), "bash-login")["injected"]
+    assert (manual["functions"], manual["hooks"], manual["variables"]) == ([], {}, [])
+    assert manual["path_added"] == ["/usr/local/go/bin"]
+
+
+def test_injection_is_what_the_bare_platform_lacks_not_what_the_shell_has():
+    recording = load_run("ubuntu-manual-clean")
+    base = snap(recording, "bash-login", "base")
+    base["shell"]["functions"] = sorted([*base["shell"]["functions"], "planted_fn"])
+    assert replay(recording, "bash-login")["injected"]["functions"] == ["planted_fn"]
+    recording["shells"]["bash-login"]["functions"].append("planted_fn")
+    assert replay(recording, "bash-login")["injected"]["functions"] == []

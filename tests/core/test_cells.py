@@ -12,9 +12,10 @@ def test_default_matrix_has_every_platform_manager_direction_and_shell():
     cells = build_cells(make_selection(managers=["manual", "mise"]), builtin_definition())
     ids = {c.id for c in cells}
     # per direction and manager: (scenario-scopes × shell contexts) on ubuntu, wsl2, macos:
-    # clean in 3 scopes + 4 shared fixtures + 1 platform fixture each (ubuntu:
-    # etc-environment, wsl2: windows-go, macos-runner: paths-d-go)
-    assert len(cells) == 2 * 2 * (8 * 5 + 8 * 5 + 8 * 6)
+    # clean in 3 scopes + 5 shared fixtures + the platform's own (ubuntu: etc-environment,
+    # wsl2: windows-go and gopath-windows-drive, macos-runner: paths-d-go); shell contexts
+    # (script included): 6 on ubuntu and wsl2, 7 on macos-runner
+    assert len(cells) == 2 * 2 * (9 * 6 + 10 * 6 + 9 * 7)
     assert "ubuntu/manual/1.21.13→1.22.10/global+etc-environment/bash-login" in ids
     assert not any(c.scenario.name == "etc-environment" and c.platform != "ubuntu"
                    for c in cells)

@@ -2,10 +2,12 @@
 
 Run from the repository root with Docker up: ``python tests/data/record.py [NAME ...]``. Each
 file holds one container run exactly as the matrix keeps it (a ``RunResult`` as plain data,
-every shell context's snapshots of every phase, the ``again`` phase of the session included)
-and the cell it was run for. The tests replay it through the very function the matrix uses to
-turn a run into cell results (``tests.conftest.replay``), so recording and replaying are one
-path and a re-recording cannot drift from what the matrix would say.
+every shell context's snapshots of every phase, the ``again`` phase of the session included,
+the switch traced and observed for the atomic check) and the cell it was run for, with the bare
+platform's shell state that what a manager injects is measured against. The tests replay it
+through the very function the matrix uses to turn a run into cell results
+(``tests.conftest.replay``), so recording and replaying are one path and a re-recording cannot
+drift from what the matrix would say.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from matrix.core.definition import builtin_definition
 from matrix.core.platforms import get_platform
 from matrix.managers import artifact_cache, get_manager, with_manager_scenarios
 from matrix.run.runner import Run
+from matrix.run.shells import platform_shells
 from matrix.supply import pins
 from matrix.supply.mirror import Mirror
 
@@ -50,6 +53,18 @@ RUNS = {
 }
 
 
+_SHELLS: dict[str, dict] = {}
+
+
+def bare_shells(builder, cli, platform) -> dict:
+    """The bare platform's shell state per context, as a run measures it (what the cells'
+    ``injected`` is the difference from)."""
+    if platform.name not in _SHELLS:
+        image = builder.platform(platform, pins.RUNNER_GO)
+        _SHELLS[platform.name] = platform_shells(cli, image.tag, platform)
+    return _SHELLS[platform.name]
+
+
 def record(builder, cli, name: str) -> Path:
     platform_name, manager_name, scope, fixtures = RUNS[name]
     platform, manager = get_platform(platform_name), get_manager(manager_name)
@@ -61,7 +76,8 @@ def record(builder, cli, name: str) -> Path:
     if result.error:
         raise SystemExit(f"{name}: {result.error}\n" + "\n".join(result.log_tail))
     data = {"platform": platform_name, "manager": manager_name, "old": OLD, "new": NEW,
-            "scope": scope, "fixtures": list(fixtures), "run": asdict(result)}
+            "scope": scope, "fixtures": list(fixtures), "run": asdict(result),
+            "shells": bare_shells(builder, cli, platform)}
     out = Path(__file__).parent / "snapshots" / f"{name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

@@ -50,7 +50,7 @@ def test_identical_reports_have_no_regression():
     diff = diff_reports(old, copy.deepcopy(old))
     assert diff["regressions"] == [] and diff["improvements"] == []
     assert diff["added"] == [] and diff["removed"] == []
-    assert diff["unchanged"] == 64
+    assert diff["unchanged"] == 76
     assert exit_code(diff) == 0
     assert "no verdict changed" in render_diff(diff)
 
@@ -68,7 +68,7 @@ def test_a_planted_leak_is_a_regression_that_names_the_cell():
     assert (change["old"], change["new"]) == ("SHARED", "LEAK")
     assert change["checks"] == [{"check": "goroot", "old": "PASS", "new": "LEAK"}]
     assert change["evidence"] == [f"goroot: {line}"]
-    assert diff["unchanged"] == 63
+    assert diff["unchanged"] == 75
     text = render_diff(diff)
     assert "Regressions (1)" in text and target in text and line in text
 
@@ -144,11 +144,51 @@ def test_added_and_removed_cells_do_not_gate():
     assert "Added (1)" in text and "Removed (1)" in text and "no verdict changed" in text
 
 
-def test_reports_with_other_checks_are_refused():
+def _without_check(report: dict, name: str) -> dict:
+    """The report as a harness without check ``name`` would have written it."""
+    older = copy.deepcopy(report)
+    older["checks"] = [c for c in older["checks"] if c != name]
+    for cell in older["cells"]:
+        cell["checks"].pop(name, None)
+    return older
+
+
+def test_a_check_only_the_new_report_ran_is_listed_apart_and_never_gated():
+    new = _report()
+    old = _without_check(new, "atomic")
+    cell = next(c for c in new["cells"] if c["verdict"] == "SHARED")
+    cell["verdict"] = "BROKEN"
+    cell["checks"]["atomic"] = {"check": "atomic", "verdict": "BROKEN",
+                                "evidence": ["BROKEN: expected X, got a window"]}
+    diff = diff_reports(old, new)
+    assert diff["regressions"] == [] and exit_code(diff) == 0
+    assert diff["compared_checks"] == [c for c in CHECKS if c != "atomic"]
+    assert diff["new_checks"]["atomic"] == [
+        {"id": cell["id"], "verdict": "BROKEN", "evidence": ["BROKEN: expected X, got a window"]}]
+    text = render_diff(diff)
+    assert "only the new one ran atomic" in text
+    assert "New check atomic (1 cells with a finding; not gated on)" in text
+    assert cell["id"] in text
+
+
+def test_a_regression_on_the_checks_both_ran_still_gates_across_harnesses():
+    new = _report()
+    old = _without_check(new, "atomic")
+    cell = next(c for c in new["cells"] if c["verdict"] == "SHARED")
+    cell["verdict"] = "LEAK"
+    cell["checks"]["goroot"] = {"check": "goroot", "verdict": "LEAK",
+                                "evidence": ["LEAK: expected X, got Y"]}
+    diff = diff_reports(old, new)
+    assert [c["id"] for c in diff["regressions"]] == [cell["id"]]
+    assert diff["regressions"][0]["checks"] == [{"check": "goroot", "old": "PASS",
+                                                 "new": "LEAK"}]
+
+
+def test_reports_that_share_no_check_are_refused():
     old = _report()
     new = copy.deepcopy(old)
-    new["checks"] = new["checks"][:-1]
-    with pytest.raises(MatrixError, match="different checks") as info:
+    new["checks"] = ["something-else"]
+    with pytest.raises(MatrixError, match="share no check") as info:
         diff_reports(old, new)
     assert info.value.exit_code == 2
     assert "\n" not in str(info.value)

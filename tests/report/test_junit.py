@@ -49,7 +49,7 @@ def test_junit_parses_with_one_testcase_per_cell():
     suite = ET.fromstring(render_junit(report))
     assert suite.tag == "testsuite" and suite.get("name") == "govm-matrix"
     cases = _cases(suite)
-    assert len(cases) == 64 == int(suite.get("tests"))
+    assert len(cases) == 76 == int(suite.get("tests"))
     assert list(cases) == [c["id"] for c in report["cells"]]
     first = report["cells"][0]
     assert cases[first["id"]].get("classname") == f"{first['platform']}.{first['manager']}"

@@ -81,14 +81,14 @@ def test_parse_shard_refuses_bad_values_in_one_line(text):
 
 def test_default_matrix_shards_are_disjoint_complete_grouped_and_stable(matrix):
     _, cells = matrix
-    assert len(cells) == 64 and len({c.group for c in cells}) == 12
+    assert len(cells) == 76 and len({c.group for c in cells}) == 12
     shards = [shard_cells(cells, i, 3) for i in (1, 2, 3)]
     ids = [c.id for shard in shards for c in shard]
     assert sorted(ids) == sorted(c.id for c in cells)
     assert len(ids) == len(set(ids))
     groups = [{c.group for c in shard} for shard in shards]
     assert not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
-    assert [len(s) for s in shards] == [22, 21, 21]
+    assert [len(s) for s in shards] == [26, 25, 25]
     assert [shard_cells(cells, i, 3) for i in (1, 2, 3)] == shards
 
 
@@ -112,7 +112,7 @@ def test_cell_dicts_shard_like_cells(matrix):
 def test_more_shards_than_groups_leaves_some_empty(matrix):
     _, cells = matrix
     shards = [shard_cells(cells, i, 20) for i in range(1, 21)]
-    assert sum(len(s) for s in shards) == 64
+    assert sum(len(s) for s in shards) == 76
     assert sum(1 for s in shards if s) == 12
 
 
@@ -209,7 +209,7 @@ def test_load_and_merge_names_the_files(matrix, tmp_path):
         path = tmp_path / f"shard{report['shard']['index']}.json"
         path.write_text(json.dumps(report))
         paths.append(str(path))
-    assert load_and_merge(paths)["summary"]["cells"] == 64
+    assert load_and_merge(paths)["summary"]["cells"] == 76
     with pytest.raises(MatrixError, match=r"shard3\.json"):
         load_and_merge([paths[0], paths[1], paths[2], paths[2]])
     (tmp_path / "cut.json").write_text(json.dumps(reports[0])[:300])

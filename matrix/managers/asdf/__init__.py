@@ -34,6 +34,8 @@ ASDF_BIN = "/usr/local/bin/asdf"
 
 class Asdf(Manager):
     NAME = "asdf"
+    # asdf's guide: the shims directory on PATH
+    SCRIPT = 'export PATH="${ASDF_DATA_DIR:-$HOME/.asdf}/shims:$PATH"'
     SCOPES = {
         "global": "asdf set -u golang <version> (writes ~/.tool-versions)",
         "session": "export ASDF_GOLANG_VERSION=<version> (asdf 0.16 removed `asdf shell`)",

@@ -30,6 +30,7 @@ RECIPES = (AsdfRepository(),)
 
 class Asdf015(Manager):
     NAME = "asdf-0.15"
+    SCRIPT = '. "$HOME/.asdf/asdf.sh"'  # asdf 0.15's guide: source asdf.sh
     SCOPES = {
         "global": "asdf global golang <version> (writes ~/.tool-versions)",
         "session": "asdf shell golang <version> (the shell function of asdf.sh exports "

@@ -33,6 +33,7 @@ def lib(version: str) -> str:
 
 class Distro(Manager):
     NAME = "distro"
+    SCRIPT = '. "$HOME/.profile"'  # the login profile that holds the PATH line, sourced
     VARIANT = "profile"
     SCOPES = {
         "global": "the PATH line in ~/.profile (~/.zprofile for zsh logins) rewritten from one "
@@ -82,6 +83,7 @@ class Distro(Manager):
 
 class DistroAlternatives(Distro):
     NAME = "distro-alternatives"
+    SCRIPT = ""  # nothing: /usr/local/bin, where the alternatives link is, is on every PATH
     VARIANT = "alternatives"
     LABEL = "distro-alternatives (Debian's versioned Go packages in an update-alternatives group)"
     SCOPES = {"global": "sudo update-alternatives --set go /usr/lib/go-1.2x/bin/go"}

@@ -24,6 +24,7 @@ G_BIN = "~/.g/bin/g"
 
 class G(Manager):
     NAME = "g"
+    SCRIPT = '. "$HOME/.g/env"'  # g's README: source ~/.g/env
     SCOPES = {"global": "g use <version> (re-points the ~/.g/go symlink)"}
     BEHAVIOUR = {
         "install": f"g {pins.G_VERSION} (voidint/g) at ~/.g/bin/g with the ~/.g/env and rc "

@@ -37,6 +37,10 @@ GOROOT_BIN_PATH = Fixture(
 
 class Goenv(Manager):
     NAME = "goenv"
+    # goenv's INSTALL.md: its three lines
+    SCRIPT = ('export GOENV_ROOT="$HOME/.goenv"; '
+              'export PATH="$GOENV_ROOT/bin:$PATH"; '
+              'eval "$(goenv init -)"')
     FIXTURES = (GOROOT_BIN_PATH,)
     SCENARIOS = (ScenarioSpec("goroot-bin-path", ("goroot-bin-path",), ("global", "directory"),
                               managers=("goenv",)),)

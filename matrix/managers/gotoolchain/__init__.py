@@ -17,6 +17,8 @@ RECIPES = (ToolchainModule(),)
 
 class GoToolchain(Manager):
     NAME = "gotoolchain"
+    # Go's install docs: the PATH line, in the script itself
+    SCRIPT = 'export PATH=$PATH:/usr/local/go/bin'
     SCOPES = {
         "global": "go env -w GOTOOLCHAIN=go<version>+auto (the GOENV file every go reads; "
                   "+auto lets a go.mod toolchain line still upgrade)",

@@ -31,6 +31,7 @@ def gvm(arguments: str) -> str:
 
 class Gvm(Manager):
     NAME = "gvm"
+    SCRIPT = 'source "$HOME/.gvm/scripts/gvm"'  # gvm's installer line: source its script
     SCOPES = {
         "global": "gvm use go<version> --default (copies environments/go<version> to "
                   "environments/default, which every new shell sources)",

@@ -8,6 +8,8 @@ from ..base import Manager, q
 
 class Manual(Manager):
     NAME = "manual"
+    # Go's install docs: the PATH line, in the script itself
+    SCRIPT = 'export PATH=$PATH:/usr/local/go/bin'
     SCOPES = {"global": "sudo ln -sfn /usr/local/go-<version> /usr/local/go"}
     BEHAVIOUR = {
         "install": "official tarballs unpacked to /usr/local/go-<version>; /usr/local/go is a "

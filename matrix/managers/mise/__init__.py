@@ -14,6 +14,8 @@ MISE = "~/.local/bin/mise"
 
 class Mise(Manager):
     NAME = "mise"
+    # mise's docs for non-interactive shells and CI: activate with shims
+    SCRIPT = 'eval "$(~/.local/bin/mise activate bash --shims)"'
     SCOPES = {
         "global": "mise use -g go@<version> (writes ~/.config/mise/config.toml)",
         "session": "mise shell go@<version> (exports MISE_GO_VERSION in this shell)",
@@ -47,5 +49,14 @@ class Mise(Manager):
             return f"mise shell {tool}"  # the shell function that `mise activate` defines
         return f"{MISE} use {tool}"
 
+    #: its own words when a scope needs the shell activation it does not have (`mise shell`
+    #: in a script that activated shims, as its docs tell scripts to)
+    REFUSALS = (r"mise is not activated in this shell session",)
+
     def managed_dirs(self, platform: Platform) -> list[str]:
         return [f"{platform.home}/.local/share/mise"]
+
+    def shim_dirs(self, platform: Platform) -> list[str]:
+        """`mise activate --shims` (what its docs give scripts and CI) puts these on PATH: a
+        go there runs the version mise selects for the directory."""
+        return [f"{platform.home}/.local/share/mise/shims"]

@@ -55,6 +55,7 @@ def unsupported_reason(command: str, status: int, output: str) -> str:
 
 class Sdkman(Manager):
     NAME = "sdkman"
+    SCRIPT = 'source "$HOME/.sdkman/bin/sdkman-init.sh"'  # SDKMAN's docs: source sdkman-init.sh
     SCOPES = {
         "global": "sdk install go <version> (a new install becomes the default)",
         "session": "sdk use go <version> (this shell only)",

@@ -34,6 +34,10 @@ def run(argv, cwd=None, env=None):
                 "seconds": TIMEOUT}
 
 
+def _lines(name):
+    return [line.strip() for line in os.environ.get(name, "").splitlines() if line.strip()]
+
+
 def real(path):
     if not path:
         return None
@@ -63,9 +67,36 @@ def gos_on_path(path_value):
     return found
 
 
-def build(go):
+def install(go, source):
+    """`go install` of the module just built, into the target the go command names (GOBIN, else
+    the first GOPATH entry's bin): does the install target work at all (a GOPATH with spaces, on
+    another drive, relative)? The program it wrote is run, then removed with any folder the
+    install created, so that the probe leaves the machine as it found it."""
+    target = run([go, "list", "-f", "{{.Target}}", "."], cwd=source)
+    path = target["stdout"].strip() if target["status"] == 0 else ""
+    created = []
+    folder = os.path.dirname(path) if path else ""
+    while folder and folder != "/" and not os.path.exists(folder):
+        created.append(folder)
+        folder = os.path.dirname(folder)
+    done = run([go, "install", "."], cwd=source)
+    found = {"target": path, "status": done["status"],
+             "stderr": (done["stderr"] or done["stdout"])[-1000:], "ran": None}
+    if done["status"] == 0 and path and os.path.isfile(path):
+        found["ran"] = run([path])["status"]
+    try:
+        if path and os.path.isfile(path):
+            os.remove(path)
+        for folder in created:
+            os.rmdir(folder)
+    except OSError:
+        pass
+    return found
+
+
+def build(go, install_too=False):
     """Build hello world: in the current directory when it is a Go module (its go.mod may
-    name a toolchain), else in a fresh one."""
+    name a toolchain), else in a fresh one; and, when asked, install it (see install)."""
     work = tempfile.mkdtemp(prefix="govm-build-")
     source = os.getcwd() if os.path.isfile("go.mod") else work
     try:
@@ -79,6 +110,8 @@ def build(go):
             ran = run([os.path.join(work, "hello")])
             result["run"] = ran
             result["runtime_version"] = ran["stdout"].strip() if ran["status"] == 0 else None
+            if install_too:
+                result["install"] = install(go, source)
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -101,6 +134,12 @@ def main():
             "version_output": os.environ.get("GOVM_SHELL_GO_VERSION", ""),
             "status": int(os.environ.get("GOVM_SHELL_GO_STATUS", "127") or 127),
         },
+        "shell": {
+            "functions": sorted(set(_lines("GOVM_SHELL_FUNCTIONS"))),
+            "aliases": sorted(set(_lines("GOVM_SHELL_ALIASES"))),
+            "hooks": dict(line.split("=", 1) for line in _lines("GOVM_SHELL_HOOKS")
+                          if "=" in line),
+        },
         "go_version": None,
         "go_env": None,
         "go_env_error": None,
@@ -120,7 +159,8 @@ def main():
                 snap["go_env_error"] = "go env -json printed no JSON: " + go_env["stdout"][-300:]
         else:
             snap["go_env_error"] = (go_env["stderr"] or go_env["stdout"])[-1000:]
-        snap["build"] = build(go)
+        # the install target is checked after a switch (the base phase is the baseline)
+        snap["build"] = build(go, install_too=not label.endswith(":base"))
     goenv_path = (snap["go_env"] or {}).get("GOENV") or env.get("GOENV") or os.path.join(
         env.get("HOME", "/"), ".config", "go", "env")
     content = None

@@ -1,9 +1,25 @@
 # Sourced (". probe.sh") by sh, bash and zsh with GOVM_LABEL set. It asks the shell itself
-# which `go` it would run and what that prints (the shell's command hash applies), then hands
-# over to probe.py for the rest. Variables it sets start with __govm_ and are unset at the end.
+# which `go` it would run and what that prints (the shell's command hash applies), and what the
+# shell holds besides its environment (its functions, aliases and prompt or directory hooks),
+# then hands over to probe.py for the rest. Variables it sets start with __govm_ and are unset
+# at the end.
 __govm_go=$(command -v go 2>/dev/null)
 __govm_out=$(go version 2>&1)
 __govm_rc=$?
+__govm_funcs="" __govm_aliases="" __govm_hooks=""
+if [ -n "${BASH_VERSION-}" ]; then
+  __govm_funcs=$(declare -F | sed 's/^declare -[a-z]* //')
+  __govm_aliases=$(alias | sed 's/^alias //; s/=.*//')
+  __govm_hooks="PROMPT_COMMAND=${PROMPT_COMMAND-}"
+elif [ -n "${ZSH_VERSION-}" ]; then
+  # zsh's own syntax, parsed only when zsh runs it
+  eval '__govm_funcs=$(print -l -- ${(ko)functions})
+        __govm_aliases=$(print -l -- ${(ko)aliases})
+        __govm_hooks=$(print -l -- "precmd_functions=${precmd_functions[*]}" \
+          "chpwd_functions=${chpwd_functions[*]}" "preexec_functions=${preexec_functions[*]}")'
+fi
 GOVM_SHELL_GO="$__govm_go" GOVM_SHELL_GO_VERSION="$__govm_out" GOVM_SHELL_GO_STATUS="$__govm_rc" \
+  GOVM_SHELL_FUNCTIONS="$__govm_funcs" GOVM_SHELL_ALIASES="$__govm_aliases" \
+  GOVM_SHELL_HOOKS="$__govm_hooks" \
   /usr/bin/python3 /tmp/govm/probe.py "$GOVM_LABEL" >/dev/null 2>>/tmp/govm/probe.err
-unset __govm_go __govm_out __govm_rc
+unset __govm_go __govm_out __govm_rc __govm_funcs __govm_aliases __govm_hooks
