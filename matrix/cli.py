@@ -76,6 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="OLD.json")
     diff.add_argument("new", metavar="NEW.json")
 
+    claims = sub.add_parser("claims", help="hold a file of published claims against a "
+                                           "report: confirmed, refuted or untested, with "
+                                           "the evidence")
+    claims.add_argument("claims_file", metavar="CLAIMS.toml")
+    claims.add_argument("report", nargs="?", default="reports/matrix.json",
+                        metavar="REPORT.json", help="default: reports/matrix.json")
+    claims.add_argument("--report-dir", metavar="DIR",
+                        help="also write the report files again into DIR with the checked "
+                             "claims in them (Markdown and HTML)")
+
     merge = sub.add_parser("merge", help="join the reports of shards 1..N into one report")
     merge.add_argument("shards", nargs="+", metavar="SHARD.json")
     merge.add_argument("--report-dir", default="reports", metavar="DIR",
@@ -168,6 +178,21 @@ def _diff(args: argparse.Namespace) -> int:
     return exit_code(diff)
 
 
+def _claims(args: argparse.Namespace) -> int:
+    from .report import load_report, write_reports
+    from .report.claims import check_claims, load_claims, render_claims
+
+    claims = load_claims(args.claims_file)  # a bad file: one line, exit 2
+    report = load_report(args.report)
+    checked = check_claims(claims, report)
+    print(render_claims(checked), end="")
+    if args.report_dir:
+        report["claims"] = checked
+        for path in write_reports(report, args.report_dir):
+            print(f"report: {path}")
+    return 0
+
+
 def _merge(args: argparse.Namespace) -> int:
     from .report import write_reports
     from .report.merge import load_and_merge
@@ -240,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        commands = {"run": _run, "list": _list, "diff": _diff, "merge": _merge,
+        commands = {"run": _run, "list": _list, "diff": _diff, "claims": _claims,
+                    "merge": _merge,
                     "baseline": _baseline, "mirror": _mirror, "clean": _clean}
         return commands[args.command](args)
     except MatrixError as exc:

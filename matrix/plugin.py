@@ -190,6 +190,10 @@ class Collector:
                                   run_id=run.run_id)
             if run.shard:
                 report["shard"] = shard_field(report["selection"], __version__, *run.shard)
+            if run.claims_file:
+                from .report.claims import check_claims, load_claims
+
+                report["claims"] = check_claims(load_claims(run.claims_file), report)
             self.written = (report, write_reports(report, run.report_dir))
         self._cleanup(run)
 
@@ -213,5 +217,10 @@ class Collector:
         counts = ", ".join(f"{n} {v}" for v, n in report["summary"]["by_verdict"].items() if n)
         terminalreporter.write_sep("=", "govm-matrix")
         terminalreporter.write_line(f"{report['summary']['cells']} cells: {counts}")
+        if report.get("claims"):
+            c = report["claims"]["counts"]
+            terminalreporter.write_line(
+                f"claims ({report['claims']['file']}): {c['confirmed']} confirmed, "
+                f"{c['refuted']} refuted, {c['untested']} untested")
         for path in paths:
             terminalreporter.write_line(f"report: {path}")

@@ -38,6 +38,11 @@ def render_markdown(report: dict) -> str:
     out.append("Legend: " + "; ".join(f"{_mark(v)} = {meaning}"
                                        for v, meaning in report["verdicts"].items()) + ".")
     out.append("")
+    _answers(out, report.get("answers") or {})
+    if report.get("claims"):
+        from .claims import render_claims
+
+        out += render_claims(report["claims"]).splitlines() + [""]
     _overview(out, cells)
     for key, title in (("scope", "scope"), ("pollution", "pollution"), ("shell", "shell context")):
         _axis(out, cells, key, title)
@@ -57,6 +62,56 @@ def render_markdown(report: dict) -> str:
     _findings(out, cells)
     _provenance(out, prov)
     return "\n".join(out) + "\n"
+
+
+GOOD_VALUES = {"isolated", "clean", "per-version", "atomic", "none", "works"}
+SHARED_VALUES = {"shared"}
+
+
+def answer_mark(value: str | None) -> str:
+    """✓ for an answer with nothing left behind, ≈ shared by design, ✗ otherwise, · none."""
+    if value is None:
+        return "·"
+    if value in GOOD_VALUES:
+        return "✓"
+    return "≈" if value in SHARED_VALUES else ("•" if value == "injected" else "✗")
+
+
+def _answers(out: list[str], answers: dict) -> None:
+    managers = answers.get("managers") or {}
+    if not managers:
+        return
+    columns = answers.get("columns") or {}
+    out.append("## The answer: what each manager leaves behind")
+    out.append("")
+    out.append("Measured on a clean machine, per shell context after a switch; each entry "
+               "names the cell that shows it (its evidence is below and in matrix.json).")
+    out.append("")
+    out.append(_row(["manager", *columns.values()]))
+    out.append(_row(["---"] * (len(columns) + 1)))
+    for name, found in managers.items():
+        entries = []
+        for column in columns:
+            answer = found["columns"].get(column) or {}
+            text = f"{answer_mark(answer.get('value'))} {answer.get('text', '')}"
+            if answer.get("cells"):
+                text += f" (`{answer['cells'][0]}`)"
+            entries.append(text)
+        out.append(_row([f"**{name}**", *entries]))
+    out.append("")
+    machines = answers.get("machines") or {}
+    if machines:
+        titles = answers.get("machine_columns") or {}
+        out.append(_row(["platform", *titles.values()]))
+        out.append(_row(["---"] * (len(titles) + 1)))
+        for platform, found in machines.items():
+            entries = []
+            for column in titles:
+                answer = found.get(column)
+                entries.append(f"{answer_mark(answer.get('value'))} {answer['text']}"
+                               if answer else "· not in this run")
+            out.append(_row([platform, *entries]))
+        out.append("")
 
 
 def _overview(out: list[str], cells: list[dict]) -> None:

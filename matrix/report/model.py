@@ -48,6 +48,8 @@ def build_report(cells: list[dict], selection: dict, provenance: dict,
                                          c["from"], c["to"], c["scope"], c["shell_order"],
                                          c["id"]))
     counts = Counter(c["verdict"] for c in cells)
+    from .answers import build_answers  # the answer first: computed from these very cells
+
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -63,6 +65,7 @@ def build_report(cells: list[dict], selection: dict, provenance: dict,
             "by_verdict": {v.value: counts.get(v.value, 0) for v in SEVERITY},
             "harness_errors": counts.get(Verdict.ERROR.value, 0),
         },
+        "answers": build_answers(cells),
         "provenance": provenance,
         "cells": cells,
     }

@@ -69,6 +69,8 @@ OPTIONS = SELECTION + (
            "its pinned release (e.g. mise=./target/release/mise)", "NAME=PATH", repeat=True),
     Option("--fail-on", "comma-separated verdicts that fail a cell besides ERROR, e.g. "
            "LEAK,BROKEN (default: none: findings are not failures)", "VERDICTS", default=""),
+    Option("--claims", "a claims file (TOML) to hold against this run's report: each claim "
+           "confirmed, refuted or untested, in every report file", "FILE"),
 )
 
 
@@ -118,6 +120,7 @@ class RunConfig:
     sources: tuple[tuple[str, str], ...]  # manager -> local build
     fail_on: frozenset[str]
     run_id: str
+    claims_file: str | None = None
 
     def to_json(self) -> str:
         return json.dumps({
@@ -125,7 +128,8 @@ class RunConfig:
             "network": self.network, "report_dir": self.report_dir,
             "shard": list(self.shard) if self.shard else None,
             "sources": [list(pair) for pair in self.sources],
-            "fail_on": sorted(self.fail_on), "run_id": self.run_id})
+            "fail_on": sorted(self.fail_on), "run_id": self.run_id,
+            "claims_file": self.claims_file})
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
@@ -138,7 +142,7 @@ class RunConfig:
                    data["network"], data["report_dir"],
                    tuple(data["shard"]) if data["shard"] else None,
                    tuple(tuple(pair) for pair in data["sources"]),
-                   frozenset(data["fail_on"]), data["run_id"])
+                   frozenset(data["fail_on"]), data["run_id"], data.get("claims_file"))
 
 
 def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
@@ -153,11 +157,17 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
     definition = with_manager_scenarios(load_definition(matrix_file, available()))
     check_scenarios(selection, definition)
     shard = parse_shard(str(values["shard"])) if values.get("shard") else None
+    claims_file = values.get("claims")
+    if claims_file:
+        from ..report.claims import load_claims
+
+        claims_file = str(Path(str(claims_file)).expanduser().resolve())
+        load_claims(claims_file)  # a bad file is refused before anything runs
     return RunConfig(selection, definition, matrix_file, str(values.get("network") or "auto"),
                      str(values.get("report_dir") or "reports"), shard,
                      tuple(parse_sources(values.get("manager_source")).items()),
                      frozenset(parse_verdicts(str(values.get("fail_on") or ""), "--fail-on")),
-                     run_id or uuid.uuid4().hex[:12])
+                     run_id or uuid.uuid4().hex[:12], claims_file or None)
 
 
 def make_selection(platforms=None, managers=None, go=None, scopes=None,
