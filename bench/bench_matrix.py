@@ -1,14 +1,23 @@
-"""Warm-run speed of the matrix against its floor, both measured in this run.
+"""Warm speed of the matrix, side by side with and without the speed-ups, against the floor of
+a container run, and the cost of running an unchanged matrix again: all measured in this run.
 
-    python bench/bench_matrix.py [--repeat 3] [--workers auto] [govm-matrix selection options]
+    python bench/bench_matrix.py [--repeat 3] [--workers auto] [--floor-samples 6]
+                                 [govm-matrix selection options, e.g. --platform ubuntu]
 
-1. A warm-up run builds whatever image is missing (reported, not timed).
-2. The floor: one `docker run` of a manager image plus the probe runs of one cell (the three
-   snapshots of one shell context: before, after and back), nothing else; median of 5.
-3. The matrix, warm, --repeat times: wall time, time per cell, and whether any image was
-   rebuilt or any artifact downloaded (a warm run must do neither).
+1. A warm-up run builds whatever image is missing and measures the bare platforms' shells
+   (reported, not timed).
+2. The selection, warm, --repeat times each, alternating: with the speed-ups (parallel probes,
+   build reuse) and without them (--no-parallel-probes --no-build-reuse), both --fresh so that
+   nothing is reused; wall time of each, and the verdicts of both compared cell by cell.
+3. Time per container run: each group's own run time (``run_seconds``), median over the groups
+   of the fast runs.
+4. Its floor, measured now for a sample of groups spread over the run times: one `docker run`
+   of the group's image (start, one command, remove) plus the slowest single probe of that
+   group run alone in it; the ratio of each sampled group's run time to its floor.
+5. An unchanged re-run (no --fresh): wall time, how many cells were reused, and whether its
+   report has the same verdicts.
 
-Prints medians; these machines are noisy. The target: warm time per cell at most 2× the floor.
+Prints medians; these machines are noisy.
 """
 
 from __future__ import annotations
@@ -26,39 +35,61 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from matrix.build import engine as docker_env  # noqa: E402
-from matrix.build.images import ImageBuilder  # noqa: E402
 from matrix.core.platforms import get_platform  # noqa: E402
-from matrix.managers import artifact_cache, get_manager  # noqa: E402
 from matrix.run.runner import SHELL_ARGV, probe_archive, probe_snippet  # noqa: E402
-from matrix.supply import pins  # noqa: E402
-from matrix.supply.mirror import Mirror  # noqa: E402
 
 
-def run_matrix(selection: list[str], workers: str, report_dir: str) -> tuple[float, dict]:
+def run_matrix(args: list[str], workers: str, report_dir: str) -> tuple[float, dict]:
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "matrix.cli", "run", "-n", workers,
-                           "--report-dir", report_dir, *selection],
-                          capture_output=True, text=True)
+                           "--report-dir", report_dir, *args], capture_output=True, text=True)
     wall = time.monotonic() - started
-    if proc.returncode != 0:
+    if proc.returncode not in (0, 1):
         sys.exit(f"matrix run failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr}")
     return wall, json.loads((Path(report_dir) / "matrix.json").read_text())
 
 
-def floor_once(cli, image_tag: str, user: str, home: str) -> float:
-    import testinfra
+def verdicts(report: dict) -> dict[str, dict]:
+    return {c["id"]: {"verdict": c["verdict"],
+                      **{k: v["verdict"] for k, v in (c.get("checks") or {}).items()}}
+            for c in report["cells"]}
 
+
+def group_runs(report: dict) -> list[dict]:
+    """One entry per container run: its seconds, image, platform and slowest probe context."""
+    seen: dict[str, dict] = {}
+    for cell in report["cells"]:
+        if not cell.get("run_seconds") or cell["group"] in seen:
+            continue
+        seen[cell["group"]] = {"group": cell["group"], "seconds": cell["run_seconds"],
+                               "image": (cell.get("image") or {}).get("tag"),
+                               "platform": cell["platform"]}
+    for cell in report["cells"]:
+        entry = seen.get(cell["group"])
+        if not entry:
+            continue
+        for snap in (cell.get("snapshots") or {}).values():
+            if snap and snap.get("probe_seconds") is not None:
+                best = entry.get("slowest") or (0.0, None)
+                if snap["probe_seconds"] > best[0]:
+                    entry["slowest"] = (snap["probe_seconds"], cell["shell"])
+    return list(seen.values())
+
+
+def floor_of(cli, entry: dict) -> float:
+    """One docker run of the group's image plus its slowest probe context's probe, alone."""
+    platform = get_platform(entry["platform"])
+    shell = (entry.get("slowest") or (0, "bash-login"))[1]
+    argv = SHELL_ARGV.get(shell) or [platform.login_shell, "-ilc"]
     started = time.monotonic()
-    ctr = cli.containers.run(image_tag, ["sleep", "infinity"], detach=True,
-                             network_mode="none", user=user, working_dir=home,
+    ctr = cli.containers.run(entry["image"], ["sleep", "infinity"], detach=True,
+                             network_mode="none", user=platform.user, working_dir=platform.home,
                              hostname="localhost", labels=docker_env.labels("bench"))
     try:
         ctr.put_archive("/tmp", probe_archive({"session.sh": "exit\n", "other.sh": "exit\n"}))
-        host = testinfra.get_host(f"docker://{user}@{ctr.id}")
-        for phase in ("base", "after", "back"):
-            out = host.run("%s %s %s", *SHELL_ARGV["bash-login"],
-                           probe_snippet(f"bash-login:{phase}"))
-            assert out.rc == 0, out.stderr
+        out = ctr.exec_run([*argv, probe_snippet(f"{shell}:base")], user=platform.user)
+        if out.exit_code != 0:
+            raise SystemExit(f"floor probe failed in {entry['image']}: {out.output[-500:]!r}")
     finally:
         ctr.remove(force=True)
     return time.monotonic() - started
@@ -68,42 +99,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", default="auto")
+    parser.add_argument("--floor-samples", type=int, default=6)
     args, selection = parser.parse_known_args()
+    slow_flags = ["--no-parallel-probes", "--no-build-reuse"]
 
     with tempfile.TemporaryDirectory() as tmp:
-        warm_up, report = run_matrix(selection, args.workers, f"{tmp}/warm-up")
-        built = [k for k, v in report["provenance"]["images"].items() if v["built"]]
-        print(f"warm-up run: {warm_up:.1f} s, images built: {', '.join(built) or 'none'}")
+        warm_up, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")
+        print(f"warm-up run: {warm_up:.1f} s (builds what is missing; not counted)")
+        fast, slow, reports = [], [], {}
+        for i in range(args.repeat):
+            wall, reports["fast"] = run_matrix([*selection, "--fresh"], args.workers,
+                                               f"{tmp}/fast{i}")
+            fast.append(wall)
+            wall, reports["slow"] = run_matrix([*selection, "--fresh", *slow_flags],
+                                               args.workers, f"{tmp}/slow{i}")
+            slow.append(wall)
+        rerun, reports["again"] = run_matrix(selection, args.workers, f"{tmp}/again")
 
         cli = docker_env.client()
-        cache = artifact_cache()
-        platform, manager = get_platform("ubuntu"), get_manager("manual")
-        with Mirror(cache.mirror_dir) as mirror:
-            image = ImageBuilder(cli, cache, lambda: mirror.url).manager(
-                platform, manager, pins.DEFAULT_GO, pins.RUNNER_GO)
-        floors = [floor_once(cli, image.tag, platform.user, platform.home) for _ in range(5)]
-        floor = statistics.median(floors)
+        groups = sorted(group_runs(reports["fast"]), key=lambda g: g["seconds"])
+        step = max(1, len(groups) // max(1, args.floor_samples))
+        sample = groups[step // 2::step][:args.floor_samples]
+        ratios = []
+        for entry in sample:
+            floor = floor_of(cli, entry)
+            ratios.append((entry["seconds"] / floor, entry["seconds"], floor, entry["group"]))
 
-        index = cache.index()
-        walls, rebuilt = [], []
-        cells = report["summary"]["cells"]
-        for i in range(args.repeat):
-            wall, report = run_matrix(selection, args.workers, f"{tmp}/run{i}")
-            walls.append(wall)
-            rebuilt += [k for k, v in report["provenance"]["images"].items() if v["built"]]
-        downloaded = [k for k, v in cache.index().items() if index.get(k) != v]
-
-    wall = statistics.median(walls)
-    per_cell = wall / cells
-    print(f"cells: {cells}")
-    print(f"warm wall time (median of {args.repeat}): {wall:.2f} s "
-          f"(runs: {', '.join(f'{w:.2f}' for w in walls)})")
-    print(f"warm time per cell: {per_cell:.3f} s")
-    print(f"floor, one docker run + one cell's probe runs (median of 5): {floor:.3f} s "
-          f"(runs: {', '.join(f'{f:.3f}' for f in floors)})")
-    print(f"ratio per cell / floor: {per_cell / floor:.2f} (target <= 2.00)")
-    print(f"images rebuilt in warm runs: {', '.join(rebuilt) or 'none'}")
-    print(f"artifacts downloaded in warm runs: {', '.join(downloaded) or 'none'}")
+    cells = reports["fast"]["summary"]["cells"]
+    same = verdicts(reports["fast"]) == verdicts(reports["slow"])
+    changed = sum(1 for k, v in verdicts(reports["fast"]).items()
+                  if verdicts(reports["slow"]).get(k) != v)
+    fast_wall, slow_wall = statistics.median(fast), statistics.median(slow)
+    per_run = statistics.median(g["seconds"] for g in groups) if groups else 0.0
+    print(f"cells: {cells}; container runs: {len(groups)}")
+    print(f"warm wall, speed-ups on  (median of {args.repeat}): {fast_wall:.1f} s "
+          f"(runs: {', '.join(f'{w:.1f}' for w in fast)})")
+    print(f"warm wall, speed-ups off (median of {args.repeat}): {slow_wall:.1f} s "
+          f"(runs: {', '.join(f'{w:.1f}' for w in slow)})")
+    print(f"ratio on/off: {fast_wall / slow_wall:.2f} (target <= 0.33)")
+    print(f"verdicts with and without the speed-ups: "
+          f"{'the same in every cell and check' if same else f'{changed} cells differ'}")
+    print(f"time per container run (median over {len(groups)} runs): {per_run:.2f} s")
+    for ratio, seconds, floor, group in ratios:
+        print(f"  {group}: {seconds:.2f} s, floor {floor:.2f} s, ratio {ratio:.2f}")
+    if ratios:
+        print(f"run / floor (median of {len(ratios)} sampled runs): "
+              f"{statistics.median(r[0] for r in ratios):.2f} (target <= 2.00)")
+    reused = reports["again"]["summary"].get("reused", 0)
+    again_same = verdicts(reports["again"]) == verdicts(reports["fast"])
+    print(f"unchanged re-run: {rerun:.1f} s (target < 30 s), {reused} of "
+          f"{reports['again']['summary']['cells']} cells reused, verdicts "
+          f"{'the same' if again_same else 'DIFFERENT'}")
 
 
 if __name__ == "__main__":

@@ -30,8 +30,12 @@ def render_markdown(report: dict) -> str:
     out.append(f"Generated {report['generated_at']} by govm-matrix "
                f"{report['harness']['version']} ({network}); report schema "
                f"{report['schema_version']}; {report['summary']['cells']} cells"
-               + ("" if report.get("complete", True) else "; **incomplete run**") + ".")
+               + ("" if report.get("complete", True) else "; **incomplete run**")
+               + (f"; {report['summary']['reused']} cells reused from earlier runs of the same "
+                  "inputs" if report["summary"].get("reused") else "") + ".")
     out.append("")
+    for line in report.get("events") or []:  # e.g. the Docker daemon going away
+        out += [f"**{line}**", ""]
     by = report["summary"]["by_verdict"]
     out.append("Totals: " + ", ".join(f"{_mark(v)} {n}" for v, n in by.items() if n) + ".")
     out.append("")

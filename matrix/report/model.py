@@ -64,6 +64,8 @@ def build_report(cells: list[dict], selection: dict, provenance: dict,
             "cells": len(cells),
             "by_verdict": {v.value: counts.get(v.value, 0) for v in SEVERITY},
             "harness_errors": counts.get(Verdict.ERROR.value, 0),
+            # cells whose container run was kept from an earlier run of the same inputs
+            "reused": sum(1 for c in cells if c.get("reused")),
         },
         "answers": build_answers(cells),
         "provenance": provenance,

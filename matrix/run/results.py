@@ -33,19 +33,23 @@ class GroupOutcome:
         self.run, self.image = run, image
         self.verdict, self.reason, self.log_tail = verdict, reason, log_tail or []
         self.shells = shells
+        self.reused: dict | None = None  # {run_id, at} when kept from an earlier run
 
     def to_dict(self) -> dict:
         return {"run": asdict(self.run) if self.run else None,
                 "image": self.image.to_dict() if self.image else None,
                 "verdict": self.verdict.value if self.verdict else None,
-                "reason": self.reason, "log_tail": self.log_tail, "shells": self.shells}
+                "reason": self.reason, "log_tail": self.log_tail, "shells": self.shells,
+                "reused": self.reused}
 
     @classmethod
     def from_dict(cls, data: dict) -> GroupOutcome:
-        return cls(RunResult(**data["run"]) if data["run"] else None,
-                   ImageRef(**data["image"]) if data["image"] else None,
-                   Verdict(data["verdict"]) if data["verdict"] else None,
-                   data["reason"], data["log_tail"], data.get("shells"))
+        outcome = cls(RunResult(**data["run"]) if data["run"] else None,
+                      ImageRef(**data["image"]) if data["image"] else None,
+                      Verdict(data["verdict"]) if data["verdict"] else None,
+                      data["reason"], data["log_tail"], data.get("shells"))
+        outcome.reused = data.get("reused")
+        return outcome
 
 
 def error_cell(cell: Cell, verdict: Verdict, reason: str, log_tail: list[str] | None = None,
@@ -76,7 +80,16 @@ def _refused_here(manager, failures: list[str]) -> str | None:
 
 def cell_result(cell: Cell, outcome: GroupOutcome,
                 definition: Definition | None = None) -> CellDoc:
-    """The result of one cell of a group, from the group's outcome."""
+    """The result of one cell of a group, from the group's outcome (and, when that was kept
+    from an earlier run, which run: ``reused``)."""
+    data = _cell_result(cell, outcome, definition)
+    if outcome.reused:
+        data["reused"] = dict(outcome.reused)  # type: ignore[typeddict-unknown-key]
+    return data
+
+
+def _cell_result(cell: Cell, outcome: GroupOutcome,
+                 definition: Definition | None = None) -> CellDoc:
     fixtures = (definition or builtin_definition()).fixtures
     pollution = [fixtures.get(f).to_dict() for f in cell.scenario.pollution]
     manager = get_manager(cell.manager)

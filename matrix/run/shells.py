@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 
 import docker.errors
+import requests.exceptions
 
 from ..build.engine import labels
 from ..core.platforms import Platform
-from .runner import SHELL_ARGV, STEP_TIMEOUT, probe_archive, probe_snippet
+from .runner import SHELL_ARGV, SNAPSHOTS, STEP_TIMEOUT, probe_archive, probe_snippet
 
 # Variables every shell has its own value of, or that a run sets: never an injection.
 _NOISE = {"PWD", "OLDPWD", "SHLVL", "_", "LINES", "COLUMNS", "HOSTNAME", "TERM", "PS1",
@@ -80,7 +81,7 @@ def platform_shells(cli, image_tag: str, platform: Platform, run_id: str | None 
         for argv in commands:
             container.exec_run(["timeout", str(STEP_TIMEOUT), *argv], user=platform.user,
                                workdir=platform.home)
-        out = container.exec_run(["cat", "/tmp/govm/snapshots.jsonl"], user="root")
+        out = container.exec_run(["sh", "-c", f"cat {SNAPSHOTS}/*.json"], user="root")
         found = {}
         for line in out.output.decode(errors="replace").splitlines():
             snap = json.loads(line)
@@ -89,5 +90,5 @@ def platform_shells(cli, image_tag: str, platform: Platform, run_id: str | None 
     finally:
         try:
             container.remove(force=True)
-        except docker.errors.DockerException:
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
             pass

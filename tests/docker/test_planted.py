@@ -128,3 +128,28 @@ def test_pollution_fixture_is_detected(docker_client, image_for, platform, manag
     result = shells[shell][check]
     assert result.verdict == verdict, result.evidence
     assert any(text in line for line in result.evidence), result.evidence
+
+
+@pytest.mark.parametrize("manager, fixtures", [("manual", ()), ("mise", ("stale-goroot",)),
+                                               ("gotoolchain", ("old-path-entry",))])
+def test_parallel_probes_and_build_reuse_change_no_verdict(docker_client, image_for, manager,
+                                                           fixtures):
+    """The speed-ups take the same snapshots: every check of every shell context gets the
+    same verdict with them and without them, and identical builds say they were reused."""
+    from matrix.run.runner import RunOptions
+
+    plat, man = get_platform("ubuntu"), get_manager(manager)
+    results = {}
+    for options in (RunOptions(), RunOptions(parallel_probes=False, build_reuse=False)):
+        result = Run(docker_client, image_for("ubuntu", manager), plat, man, OLD, NEW,
+                     "global", plat.shells, tuple(get_fixture(f) for f in fixtures),
+                     name=f"speed-{options.parallel_probes}", options=options).execute()
+        assert result.error is None, result.log_tail
+        results[options.parallel_probes] = result
+        reused = [s for s in result.snapshots.values() if (s.get("build") or {}).get("reused")]
+        assert bool(reused) == options.build_reuse
+    for shell in plat.shells:
+        fast, slow = (classify_cell(results[p].for_shell(shell), OLD, NEW, manager,
+                                    tuple(man.managed_dirs(plat))) for p in (True, False))
+        assert {k: v.verdict for k, v in fast.items()} == {
+            k: v.verdict for k, v in slow.items()}, shell

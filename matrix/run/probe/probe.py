@@ -1,9 +1,17 @@
 """Snapshot of the Go environment as one shell context sees it; runs inside the container.
 
-Appends one JSON document per call to /tmp/govm/snapshots.jsonl. Standard library only: the
-container has Debian's python3 and nothing else of Python.
+Writes one JSON document per call to /tmp/govm/snaps/<label>.json (its own file, so that the
+probes of one phase can run at once). Standard library only: the container has Debian's python3
+and nothing else of Python.
+
+A build whose inputs are the same as one already done in this container (the same go binary by
+real path and content, the same effective `go env`, the same source files, the same install
+step) has the same result: it is reused from /tmp/govm/builds and the snapshot says which probe
+built it. GOVM_BUILD_REUSE=0 turns that off.
 """
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -12,7 +20,11 @@ import sys
 import tempfile
 import time
 
-OUT = "/tmp/govm/snapshots.jsonl"
+OUT_DIR = "/tmp/govm/snaps"
+BUILDS = "/tmp/govm/builds"
+INSTALL_LOCK = "/tmp/govm/install.lock"
+# `go env` values that differ between two runs of the same go with the same inputs
+VOLATILE_ENV = ("GOGCCFLAGS",)
 HELLO = "/tmp/govm/hello.go"
 ROOTS = "/opt/govm-matrix/roots.json"
 TIMEOUT = 120
@@ -74,6 +86,15 @@ def install(go, source):
     install created, so that the probe leaves the machine as it found it."""
     target = run([go, "list", "-f", "{{.Target}}", "."], cwd=source)
     path = target["stdout"].strip() if target["status"] == 0 else ""
+    with open(INSTALL_LOCK, "a") as lock:  # one install target: probes at once take turns
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _install(go, source, path)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _install(go, source, path):
     created = []
     folder = os.path.dirname(path) if path else ""
     while folder and folder != "/" and not os.path.exists(folder):
@@ -92,6 +113,60 @@ def install(go, source):
     except OSError:
         pass
     return found
+
+
+def _digest_file(path, h):
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+
+
+def build_key(go, go_env, install_too):
+    """The inputs of a build, as a digest; None when they cannot all be known."""
+    if not go or not go_env:
+        return None
+    h = hashlib.sha256()
+    real_go = os.path.realpath(go)
+    h.update(real_go.encode() + b"\0")
+    try:
+        _digest_file(real_go, h)
+        source = os.getcwd() if os.path.isfile("go.mod") else None
+        if source:
+            for name in sorted(os.listdir(source)):
+                full = os.path.join(source, name)
+                if os.path.isfile(full) and (name.endswith(".go") or name.startswith("go.")):
+                    h.update(name.encode() + b"\0")
+                    _digest_file(full, h)
+        else:
+            _digest_file(HELLO, h)
+    except OSError:
+        return None
+    env = {k: v for k, v in go_env.items() if k not in VOLATILE_ENV}
+    h.update(json.dumps(env, sort_keys=True).encode())
+    h.update(b"install" if install_too else b"build")
+    return h.hexdigest()
+
+
+def reused_build(go, go_env, install_too, label):
+    """build(), or the result of an identical build done before in this container."""
+    key = build_key(go, go_env, install_too) if os.environ.get("GOVM_BUILD_REUSE") != "0" \
+        else None
+    if key:
+        try:
+            with open(os.path.join(BUILDS, key + ".json")) as fh:
+                found = json.load(fh)
+            found["reused"] = {"from": found.pop("built_by", None), "key": key[:16]}
+            return found
+        except (OSError, ValueError):
+            pass
+    result = build(go, install_too)
+    if key:
+        os.makedirs(BUILDS, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=BUILDS)
+        with os.fdopen(fd, "w") as fh:
+            json.dump({**result, "built_by": label}, fh)
+        os.replace(tmp, os.path.join(BUILDS, key + ".json"))
+    return result
 
 
 def build(go, install_too=False):
@@ -118,6 +193,7 @@ def build(go, install_too=False):
 
 
 def main():
+    started = time.monotonic()
     label = sys.argv[1] if len(sys.argv) > 1 else "unlabelled"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVM_")}
     path_value = env.get("PATH", "")
@@ -160,7 +236,7 @@ def main():
         else:
             snap["go_env_error"] = (go_env["stderr"] or go_env["stdout"])[-1000:]
         # the install target is checked after a switch (the base phase is the baseline)
-        snap["build"] = build(go, install_too=not label.endswith(":base"))
+        snap["build"] = reused_build(go, snap["go_env"], not label.endswith(":base"), label)
     goenv_path = (snap["go_env"] or {}).get("GOENV") or env.get("GOENV") or os.path.join(
         env.get("HOME", "/"), ".config", "go", "env")
     content = None
@@ -180,8 +256,12 @@ def main():
     candidates += [go_env_values.get(k) for k in ("GOROOT", "GOBIN", "GOMODCACHE", "GOCACHE")]
     candidates += (go_env_values.get("GOPATH") or "").split(os.pathsep)
     snap["real"] = {c: real(c) for c in candidates if c}
-    with open(OUT, "a") as fh:
+    snap["probe_seconds"] = round(time.monotonic() - started, 3)
+    os.makedirs(OUT_DIR, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=OUT_DIR, prefix=".")
+    with os.fdopen(fd, "w") as fh:
         fh.write(json.dumps(snap, sort_keys=True) + "\n")
+    os.replace(tmp, os.path.join(OUT_DIR, label.replace("/", "_") + ".json"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""Finished container runs kept by content, so that an unchanged matrix costs nothing to run
+again.
+
+A group's result depends only on what goes into it: the image (its tag is a digest of its
+contents), the platform and its shell contexts, the manager's adapter folder (the commands it
+types), the versions, the scope, the fixtures (as data), the Docker Engine's version, and the
+harness that runs and judges it (a digest of the files of ``matrix/run`` that run containers
+and probe, ``matrix/checks``, ``matrix/core`` and the manager base class). The key is a digest
+of all of it; a result is kept under its key (written to a temporary name, then renamed, so a
+crash or a full disk never leaves half a file) and found again only by the very same key.
+A run that could not decide (ERROR) is never kept. ``--fresh`` runs everything again and
+keeps the new results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+
+from .. import __version__
+from .results import GroupOutcome
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+#: what a run's result depends on besides its inputs: the code that runs, probes and judges it
+HARNESS = ("run/runner.py", "run/probe", "run/results.py", "run/shells.py", "checks", "core",
+           "managers/base.py")
+
+
+def _digest_paths(paths: list[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    return [folder] if folder.is_file() else [p for p in folder.rglob("*") if p.is_file()]
+
+
+@cache
+def harness_digest() -> str:
+    """A digest of the files that run, probe and judge a container run."""
+    files = [f for part in HARNESS for f in _files(_PACKAGE / part)]
+    return hashlib.sha256((__version__ + _digest_paths(files, _PACKAGE)).encode()).hexdigest()
+
+
+def manager_digest(manager) -> str:
+    """A digest of the manager's own folder (its adapter, Dockerfile, install script)."""
+    folder = Path(inspect.getfile(type(manager))).resolve().parent
+    return _digest_paths(_files(folder), folder)
+
+
+class ResultStore:
+    """Results kept by key under ``root``; ``fresh`` finds nothing (and keeps what runs)."""
+
+    def __init__(self, root: Path, fresh: bool = False) -> None:
+        self.root, self.fresh = root, fresh
+
+    @staticmethod
+    def key(**inputs) -> str:
+        inputs["harness"] = harness_digest()
+        text = json.dumps(inputs, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get_data(self, key: str):
+        if self.fresh:
+            return None
+        try:
+            return json.loads(self._path(key).read_text())["data"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing, or not a whole file: run it again
+
+    def put_data(self, key: str, data, run_id: str) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    json.dump({"data": data, "run_id": run_id,
+                               "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, fh)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
+            pass  # a result that cannot be kept is run again next time; never half-kept
+
+    def get(self, key: str) -> GroupOutcome | None:
+        """The kept outcome of a group, marked with the run it came from."""
+        if self.fresh:
+            return None
+        try:
+            doc = json.loads(self._path(key).read_text())
+            outcome = GroupOutcome.from_dict(doc["data"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        outcome.reused = {"run_id": doc.get("run_id"), "at": doc.get("at")}
+        return outcome
+
+    def put(self, key: str, outcome: GroupOutcome, run_id: str) -> None:
+        data = outcome.to_dict()
+        data["image"] = None  # the image is the key's; the run that finds it sets it
+        data["shells"] = None  # measured (or found) per run
+        data.pop("reused", None)
+        self.put_data(key, data, run_id)

@@ -1,0 +1,170 @@
+"""Results kept by content and builds reused by their inputs: found again only for the very same
+inputs, never half-written, never from a run that could not decide."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from matrix.run import reuse
+from matrix.run.results import GroupOutcome
+from matrix.run.reuse import ResultStore, harness_digest, manager_digest
+from matrix.run.runner import RunResult
+
+from ..conftest import load_run
+
+INPUTS = {"image": "govm-matrix/ubuntu-manual:abc", "platform": "ubuntu", "manager": "manual",
+          "adapter": "d1", "old": "1.21.13", "new": "1.22.10", "scope": "global",
+          "shells": ["bash-login"], "fixtures": [], "engine": "20.10.24"}
+
+
+def _outcome() -> GroupOutcome:
+    return GroupOutcome(run=RunResult(**load_run("ubuntu-manual-clean")["run"]))
+
+
+def test_a_kept_result_is_found_again_only_by_the_same_inputs(tmp_path):
+    store = ResultStore(tmp_path)
+    key = store.key(**INPUTS)
+    store.put(key, _outcome(), "run-1")
+    found = store.get(key)
+    assert found.reused["run_id"] == "run-1" and found.run.snapshots
+    assert found.image is None and found.shells is None  # set by the run that finds it
+    for name, other in (("image", "govm-matrix/ubuntu-manual:abd"), ("old", "1.21.12"),
+                        ("scope", "session"), ("engine", "24.0.0"), ("adapter", "d2"),
+                        ("fixtures", [{"name": "stale-goroot"}]), ("shells", ["sh"])):
+        changed = store.key(**{**INPUTS, name: other})
+        assert changed != key and store.get(changed) is None, name
+
+
+def test_fresh_finds_nothing_and_keeps_what_runs(tmp_path):
+    ResultStore(tmp_path).put(ResultStore.key(**INPUTS), _outcome(), "run-1")
+    fresh = ResultStore(tmp_path, fresh=True)
+    assert fresh.get(fresh.key(**INPUTS)) is None
+    fresh.put(fresh.key(**INPUTS), _outcome(), "run-2")
+    assert ResultStore(tmp_path).get(ResultStore.key(**INPUTS)).reused["run_id"] == "run-2"
+
+
+def test_a_half_written_or_foreign_file_is_not_a_result(tmp_path):
+    store = ResultStore(tmp_path)
+    key = store.key(**INPUTS)
+    path = store._path(key)
+    path.parent.mkdir(parents=True)
+    path.write_text('{"data": {"run": ')
+    assert store.get(key) is None
+    path.write_text(json.dumps({"something": "else"}))
+    assert store.get(key) is None
+
+
+def test_a_result_that_cannot_be_written_leaves_nothing(tmp_path, monkeypatch):
+    store = ResultStore(tmp_path)
+    key = store.key(**INPUTS)
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(json, "dump", full)
+    store.put(key, _outcome(), "run-1")
+    assert store.get(key) is None
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def _copy_package(tmp_path: Path) -> Path:
+    copy = tmp_path / "matrix"
+    shutil.copytree(Path(reuse.__file__).resolve().parent.parent, copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.mark.parametrize("part", ["run/probe/probe.py", "checks/goroot.py", "run/runner.py",
+                                  "core/fixtures.py", "managers/base.py"])
+def test_changing_the_probe_the_checks_or_the_runner_changes_every_key(tmp_path, monkeypatch,
+                                                                       part):
+    copy = _copy_package(tmp_path)
+    monkeypatch.setattr(reuse, "_PACKAGE", copy)
+    reuse.harness_digest.cache_clear()
+    before = ResultStore.key(**INPUTS)
+    with open(copy / part, "a") as fh:
+        fh.write("\n# changed\n")
+    reuse.harness_digest.cache_clear()
+    try:
+        assert ResultStore.key(**INPUTS) != before
+    finally:
+        monkeypatch.undo()
+        reuse.harness_digest.cache_clear()
+
+
+def test_a_manager_s_folder_is_its_own_digest():
+    from matrix.managers import get_manager
+
+    assert manager_digest(get_manager("manual")) != manager_digest(get_manager("mise"))
+    assert len(harness_digest()) == 64
+
+
+# -- builds reused inside a container run (probe.py, run here on its own) ------------------
+@pytest.fixture
+def probe(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location(
+        "probe_under_test", Path(reuse.__file__).parent / "probe" / "probe.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    hello = tmp_path / "hello.go"
+    hello.write_text("package main\nfunc main() { println(1) }\n")
+    go = tmp_path / "go"
+    go.write_bytes(b"a go binary")
+    monkeypatch.setattr(module, "HELLO", str(hello))
+    monkeypatch.setattr(module, "BUILDS", str(tmp_path / "builds"))
+    monkeypatch.chdir(tmp_path)  # no go.mod here: the build is of hello.go
+    module.go_path = str(go)
+    calls = []
+    monkeypatch.setattr(module, "build", lambda go, install_too=False: calls.append(go)
+                        or {"status": 0, "runtime_version": "go1.22.10"})
+    module.calls = calls
+    return module
+
+
+ENV = {"GOROOT": "/usr/local/go-1.22.10", "GOPATH": "/home/u/go",
+       "GOGCCFLAGS": "-ffile-prefix-map=/tmp/go-build1=/tmp/go-build"}
+
+
+def test_an_identical_build_is_reused_and_says_so(probe):
+    first = probe.reused_build(probe.go_path, ENV, True, "bash-login:after")
+    again = probe.reused_build(probe.go_path, {**ENV, "GOGCCFLAGS": "-other"}, True,
+                               "sh:after")
+    assert len(probe.calls) == 1 and "reused" not in first
+    assert again["reused"]["from"] == "bash-login:after"
+    assert again["runtime_version"] == "go1.22.10"
+
+
+@pytest.mark.parametrize("change", ["binary", "env", "source", "install", "off"])
+def test_any_different_input_builds_again(probe, change, monkeypatch):
+    probe.reused_build(probe.go_path, ENV, True, "bash-login:after")
+    env, install = dict(ENV), True
+    if change == "binary":
+        Path(probe.go_path).write_bytes(b"another go binary")
+    elif change == "env":
+        env["GOPATH"] = "/tmp/go"
+    elif change == "source":
+        Path(probe.HELLO).write_text("package main\nfunc main() { println(2) }\n")
+    elif change == "install":
+        install = False
+    else:
+        monkeypatch.setenv("GOVM_BUILD_REUSE", "0")
+    result = probe.reused_build(probe.go_path, env, install, "sh:after")
+    assert len(probe.calls) == 2 and "reused" not in result
+
+
+def test_a_module_folder_s_files_are_inputs(probe, tmp_path):
+    module = tmp_path / "proj"
+    module.mkdir()
+    (module / "go.mod").write_text("module hello\n\ngo 1.21\n")
+    (module / "main.go").write_text("package main\nfunc main() {}\n")
+    os.chdir(module)
+    key = probe.build_key(probe.go_path, ENV, True)
+    (module / "go.mod").write_text("module hello\n\ngo 1.21\n\ntoolchain go1.22.10\n")
+    assert probe.build_key(probe.go_path, ENV, True) != key
+    assert probe.build_key(probe.go_path, None, True) is None  # no go env: never reused
