@@ -104,8 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("path", metavar="PATH")
     mirror_sub.add_parser("list", help="every artifact in the cache, with digest and source")
 
-    sub.add_parser("clean", help="remove every container and image govm-matrix made "
-                                 "(including the image cache)")
+    clean = sub.add_parser("clean", help="remove the containers of runs that are no longer "
+                                         "alive and every image govm-matrix made (the image "
+                                         "cache); a run still going keeps its containers")
+    clean.add_argument("--containers", action="store_true",
+                       help="only the containers of runs that are no longer alive (their "
+                            "process was killed, or the daemon was gone when they ended); "
+                            "images stay")
     return parser
 
 
@@ -241,7 +246,10 @@ def _clean(args: argparse.Namespace) -> int:
     from .build import engine
 
     cli = engine.client()
-    containers = engine.remove_containers(cli)
+    containers = engine.reap(cli, unowned=True)
+    if args.containers:
+        print(f"removed {containers} containers of runs that are no longer alive")
+        return 0
     images = 0
     for _ in range(6):  # children before parents: repeat until nothing more goes
         removed = engine.remove_images(cli)

@@ -194,8 +194,19 @@ class Collector:
                 from .report.claims import check_claims, load_claims
 
                 report["claims"] = check_claims(load_claims(run.claims_file), report)
+            events = self._daemon_events(run, results)
+            if events:
+                report["events"] = events
             self.written = (report, write_reports(report, run.report_dir))
         self._cleanup(run)
+
+    def _daemon_events(self, run: RunConfig, results: list[dict]) -> list[str]:
+        """What happened to the Docker daemon during the run, one line per event."""
+        from .run.daemon import DaemonWatch, describe_events
+        from .supply.cache import ArtifactCache
+
+        state = DaemonWatch(ArtifactCache().root / "runs" / run.run_id).state()
+        return describe_events(state, results)
 
     def _cleanup(self, run: RunConfig) -> None:
         """Remove every container of this run, whichever process started it."""
@@ -204,10 +215,12 @@ class Collector:
 
         try:
             cli = engine.client(timeout=60)
-        except MatrixError:
-            return
-        engine.remove_containers(cli, run.run_id)
-        cli.close()
+            engine.remove_containers(cli, run.run_id)
+            cli.close()
+        except Exception as exc:  # the daemon is gone: the next run's reaper removes them
+            self.cleanup_note = (f"the containers of this run could not be removed now "
+                                 f"({engine.describe(exc)}); the next run, or `govm-matrix "
+                                 "clean --containers`, removes them")
         shutil.rmtree(ArtifactCache().root / "runs" / run.run_id, ignore_errors=True)
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:
@@ -217,6 +230,14 @@ class Collector:
         counts = ", ".join(f"{n} {v}" for v, n in report["summary"]["by_verdict"].items() if n)
         terminalreporter.write_sep("=", "govm-matrix")
         terminalreporter.write_line(f"{report['summary']['cells']} cells: {counts}")
+        for line in report.get("events") or []:
+            terminalreporter.write_line(line)
+        if getattr(self, "cleanup_note", None):
+            terminalreporter.write_line(self.cleanup_note)
+        if report["summary"].get("reused"):
+            terminalreporter.write_line(
+                f"{report['summary']['reused']} cells reused from earlier runs of the same "
+                "image, scenario and harness (--fresh runs them again)")
         if report.get("claims"):
             c = report["claims"]["counts"]
             terminalreporter.write_line(

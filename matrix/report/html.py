@@ -590,6 +590,8 @@ def _header(report: dict) -> str:
                        (report.get("verdicts") or {}).items())
     incomplete = ("" if report.get("complete", True)
                   else '<p class="warn">Incomplete run: some cells did not run.</p>')
+    incomplete += "".join(f'<p class="warn event">{_e(line)}</p>'
+                          for line in report.get("events") or [])
     return (f"<header><h1>govm-matrix: what stays behind when Go is switched</h1>"
             f'<p id="generated">Generated {_e(report.get("generated_at", "?"))} by '
             f'{_e(harness.get("name", "govm-matrix"))} {_e(harness.get("version", "?"))}; '

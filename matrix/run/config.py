@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..build import engine
 from ..core.cells import Selection, check_scenarios, split_values
 from ..core.definition import SCOPES, Definition, load_definition
 from ..core.errors import MatrixError
@@ -38,6 +39,7 @@ class Option:
     repeat: bool = False  # may be given several times (and comma-separated)
     default: object = None
     choices: tuple[str, ...] | None = None
+    switch: bool = False  # a flag that takes no value
 
     @property
     def dest(self) -> str:
@@ -71,11 +73,21 @@ OPTIONS = SELECTION + (
            "LEAK,BROKEN (default: none: findings are not failures)", "VERDICTS", default=""),
     Option("--claims", "a claims file (TOML) to hold against this run's report: each claim "
            "confirmed, refuted or untested, in every report file", "FILE"),
+    Option("--fresh", "run every group again instead of reusing results kept from earlier "
+           "runs of the same image, scenario and harness", switch=True, default=False),
+    Option("--no-parallel-probes", "take each phase's snapshots one shell context after "
+           "another (for comparison; the results are the same)", switch=True, default=False),
+    Option("--no-build-reuse", "build hello world in every snapshot even when an identical "
+           "build was done (for comparison; the results are the same)", switch=True,
+           default=False),
 )
 
 
 def add_to_argparse(parser, options: tuple[Option, ...] = OPTIONS) -> None:
     for opt in options:
+        if opt.switch:
+            parser.add_argument(opt.flag, action="store_true", help=opt.help)
+            continue
         kwargs = {"help": opt.help, "metavar": opt.metavar, "choices": opt.choices}
         if opt.repeat:
             parser.add_argument(opt.flag, action="append", default=[], **kwargs)
@@ -85,6 +97,10 @@ def add_to_argparse(parser, options: tuple[Option, ...] = OPTIONS) -> None:
 
 def add_to_pytest(group) -> None:
     for opt in OPTIONS:
+        if opt.switch:
+            group.addoption(opt.flag, action="store_true", help=opt.help,
+                            dest=f"govm_{opt.dest}")
+            continue
         kwargs = {"help": opt.help, "metavar": opt.metavar, "dest": f"govm_{opt.dest}"}
         if opt.choices:
             kwargs["choices"] = opt.choices
@@ -99,6 +115,10 @@ def to_argv(values: Mapping[str, object]) -> list[str]:
     argv: list[str] = []
     for opt in OPTIONS:
         value = values.get(opt.dest)
+        if opt.switch:
+            if value:
+                argv.append(opt.flag)
+            continue
         if opt.repeat:
             for item in value or []:
                 argv += [opt.flag, str(item)]
@@ -121,6 +141,10 @@ class RunConfig:
     fail_on: frozenset[str]
     run_id: str
     claims_file: str | None = None
+    fresh: bool = False
+    parallel_probes: bool = True
+    build_reuse: bool = True
+    owner: str = ""  # host:pid:start of the process that owns the run (engine.owner)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -129,7 +153,9 @@ class RunConfig:
             "shard": list(self.shard) if self.shard else None,
             "sources": [list(pair) for pair in self.sources],
             "fail_on": sorted(self.fail_on), "run_id": self.run_id,
-            "claims_file": self.claims_file})
+            "claims_file": self.claims_file, "fresh": self.fresh,
+            "parallel_probes": self.parallel_probes, "build_reuse": self.build_reuse,
+            "owner": self.owner})
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
@@ -142,7 +168,9 @@ class RunConfig:
                    data["network"], data["report_dir"],
                    tuple(data["shard"]) if data["shard"] else None,
                    tuple(tuple(pair) for pair in data["sources"]),
-                   frozenset(data["fail_on"]), data["run_id"], data.get("claims_file"))
+                   frozenset(data["fail_on"]), data["run_id"], data.get("claims_file"),
+                   bool(data.get("fresh")), data.get("parallel_probes", True),
+                   data.get("build_reuse", True), data.get("owner") or engine.owner())
 
 
 def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
@@ -167,7 +195,9 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
                      str(values.get("report_dir") or "reports"), shard,
                      tuple(parse_sources(values.get("manager_source")).items()),
                      frozenset(parse_verdicts(str(values.get("fail_on") or ""), "--fail-on")),
-                     run_id or uuid.uuid4().hex[:12], claims_file or None)
+                     run_id or uuid.uuid4().hex[:12], claims_file or None,
+                     bool(values.get("fresh")), not values.get("no_parallel_probes"),
+                     not values.get("no_build_reuse"), engine.owner())
 
 
 def make_selection(platforms=None, managers=None, go=None, scopes=None,

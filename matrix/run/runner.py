@@ -16,8 +16,9 @@ from importlib import resources
 
 import docker
 import docker.errors
+import requests.exceptions
 
-from ..build.engine import labels
+from ..build.engine import describe, labels
 from ..build.images import ImageRef
 from ..core.fixtures import Fixture
 from ..core.platforms import Platform
@@ -31,6 +32,17 @@ ATOMIC_SECONDS = 10.0  # and at most this long
 OBSERVE_BUILD_EVERY = 4  # observations that also build
 OBSERVE_WARMUP = 1.0  # seconds for the observers' shells to start before the first switch
 PHASES = ("base", "after", "back", "again")
+SNAPSHOTS = "/tmp/govm/snaps"  # one file per probe (probe.py)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a container run takes its snapshots, not what it measures: the probes of one
+    phase at once (each shell context is its own process, so they are independent), and a
+    build reused when its inputs are the same as one already done (probe.py)."""
+
+    parallel_probes: bool = True
+    build_reuse: bool = True
 PROJECT = "~/proj"  # the directory a directory-scoped selection pins
 _PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
 _WAIT = "i=0; while [ ! -e /tmp/govm/{0} ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
@@ -123,12 +135,13 @@ class Run:
     def __init__(self, cli: docker.DockerClient, image: ImageRef, platform: Platform,
                  manager: Manager, old: str, new: str, scope: str, shells: tuple[str, ...],
                  fixtures: tuple[Fixture, ...] = (), run_id: str | None = None,
-                 name: str = "") -> None:
+                 name: str = "", options: RunOptions | None = None) -> None:
         """One container run of ``old``→``new`` in ``scope`` after ``fixtures``; raises
         Unsupported at once when the manager lacks the scope."""
         self.cli, self.image, self.platform, self.manager = cli, image, platform, manager
         self.old, self.new, self.scope, self.shells = old, new, scope, shells
         self.fixtures, self.run_id, self.name = fixtures, run_id, name
+        self.options = options or RunOptions()
         self.result = RunResult()
         self._user = self._root = self._container = None
         manager.select(new, scope, platform)  # Unsupported before anything starts
@@ -188,6 +201,8 @@ class Run:
             plain = {"old": self.old, "new": self.new, "home": self.platform.home}
             for fixture in self.fixtures:
                 env.update(fixture.environment(plain))
+            if not self.options.build_reuse:
+                env["GOVM_BUILD_REUSE"] = "0"  # read by probe.py; no snapshot keeps GOVM_*
             container = self.cli.containers.run(
                 self.image.tag, ["sleep", "infinity"], detach=True, network_mode="none",
                 user=self.platform.user, working_dir=self.platform.home, environment=env,
@@ -204,15 +219,15 @@ class Run:
             self._steps()
         except StepFailed as exc:
             self.result.error = str(exc)
-        except docker.errors.DockerException as exc:
-            self.result.error = f"docker: {str(exc).splitlines()[0][:300]}"
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            self.result.error = describe(exc)
         finally:
             if container is not None:
                 self._collect(container)
                 try:
                     container.remove(force=True)
-                except docker.errors.DockerException:
-                    pass
+                except (docker.errors.DockerException, requests.exceptions.RequestException):
+                    pass  # the daemon is gone: the next run removes it (engine.reap)
             self.result.seconds = round(time.monotonic() - started, 2)
         if self.result.error:
             self.result.log_tail = _log_tail(self.result.steps)
@@ -299,9 +314,26 @@ class Run:
         return out
 
     def _probe_all(self, shells: list[str], phase: str, prefix: str = "") -> None:
+        """One snapshot per shell context of this phase: at once (a phase costs its slowest
+        probe), each context its own process with its own output, or one after another."""
+        if not self.options.parallel_probes or len(shells) < 2:
+            for shell in shells:
+                self._in_shell(f"probe {shell} {phase}", shell,
+                               prefix + probe_snippet(f"{shell}:{phase}"), check=False)
+            return
+        lines = []
         for shell in shells:
-            self._in_shell(f"probe {shell} {phase}", shell,
-                           prefix + probe_snippet(f"{shell}:{phase}"), check=False)
+            argv = " ".join(SHELL_ARGV[shell])
+            out = f"/tmp/govm/probe-{shell}-{phase}"
+            lines.append(f"( {argv} {q(prefix + probe_snippet(f'{shell}:{phase}'))} "
+                         f">{out}.out 2>&1; echo $? >{out}.rc ) &")
+        lines.append("wait")
+        for shell in shells:  # each context's exit status and output, kept apart
+            out = f"/tmp/govm/probe-{shell}-{phase}"
+            lines.append(f"printf '== {shell}: exit %s\\n' \"$(cat {out}.rc)\"; "
+                         f"tail -c 1000 {out}.out")
+        self._exec(f"probe {phase}: {', '.join(shells)} at once", self._user, "sh -c %s",
+                   "\n".join(lines) + "\n", check=False)
 
     def _sessions(self) -> None:
         shell = self.platform.login_shell
@@ -445,7 +477,7 @@ class Run:
 
     def _collect(self, container) -> None:
         try:
-            out = container.exec_run(["sh", "-c", "cat /tmp/govm/snapshots.jsonl; "
+            out = container.exec_run(["sh", "-c", f"cat {SNAPSHOTS}/*.json; "
                                       "cat /tmp/govm/probe.err >&2"], user="root", demux=True)
             stdout, stderr = out.output
             for line in (stdout or b"").decode(errors="replace").splitlines():
@@ -456,8 +488,10 @@ class Run:
                                           "status": 0, "stdout": "",
                                           "stderr": stderr.decode(errors="replace")[-2000:],
                                           "seconds": 0})
-        except (docker.errors.DockerException, ValueError, KeyError) as exc:
-            self.result.error = self.result.error or f"collecting snapshots failed: {exc}"
+        except (docker.errors.DockerException, requests.exceptions.RequestException, ValueError,
+                KeyError) as exc:
+            self.result.error = self.result.error or (
+                f"collecting snapshots failed: {describe(exc)}")
 
 
 class StepFailed(Exception):

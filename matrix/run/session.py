@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 import docker.errors
+import requests.exceptions
 from filelock import FileLock
 
 from ..build import engine
@@ -26,8 +27,10 @@ from ..managers import Manager, Unsupported, artifact_cache, get_manager
 from ..supply import pins
 from ..supply.mirror import Mirror
 from .config import RunConfig
+from .daemon import DaemonWatch
 from .results import GroupOutcome, cell_result
-from .runner import Run
+from .reuse import ResultStore, manager_digest
+from .runner import Run, RunOptions
 from .shells import platform_shells
 
 
@@ -38,6 +41,7 @@ class MatrixSession:
         # serves all transitions between them.
         self.versions = tuple(sorted(set(config.selection.go), key=pins.version_key))
         self.run_id = config.run_id
+        engine.set_owner(config.run_id, config.owner)  # every container says whose it is
         self.sources = dict(config.sources)  # manager -> local build (--manager-source)
         self.definition = config.definition
         self.cache = artifact_cache(config.network)
@@ -48,6 +52,10 @@ class MatrixSession:
         self._groups: dict[str, GroupOutcome] = {}
         self._image_outcomes: dict[tuple[str, str], ImageRef | GroupOutcome] = {}
         self._shells: dict[str, dict | None] = {}
+        self.store = ResultStore(self.cache.root / "results", fresh=config.fresh)
+        self.options = RunOptions(parallel_probes=config.parallel_probes,
+                                  build_reuse=config.build_reuse)
+        self._engine: str | None = None
 
     @property
     def cli(self):
@@ -81,7 +89,7 @@ class MatrixSession:
                 if shared.is_file():
                     outcome = GroupOutcome.from_dict(json.loads(shared.read_text()))
                 else:
-                    outcome = self._run_group(cell)
+                    outcome = self._guarded_run(cell)
                     shared.write_text(json.dumps(outcome.to_dict()))
             self._groups[cell.group] = outcome
         return self._groups[cell.group]
@@ -128,6 +136,40 @@ class MatrixSession:
         except (OSError, ValueError):
             return {}
 
+    # -- the daemon going away -------------------------------------------------------------
+    @property
+    def daemon(self) -> DaemonWatch:
+        return DaemonWatch(self.shared_dir)
+
+    def _daemon_gone(self, outcome: GroupOutcome | None) -> bool:
+        """Whether a group failed because the daemon stopped answering."""
+        failed = outcome is None or outcome.verdict == Verdict.ERROR or bool(
+            outcome.run and outcome.run.error)
+        return failed and not engine.answers(self.cli)
+
+    def _guarded_run(self, cell: Cell) -> GroupOutcome:
+        """Run the group, unless the daemon is known to be gone; when it stops answering
+        during the group, wait for it (bounded) and run the group again once it is back."""
+        watch = self.daemon
+        if watch.state().get("state") in ("waiting", "gone") and not watch.wait(self.cli):
+            return GroupOutcome(verdict=Verdict.ERROR, reason=watch.reason())
+        for _attempt in range(2):
+            try:
+                outcome = self._run_group(cell)
+            except Exception as exc:
+                if not (engine.lost(exc) or self._daemon_gone(None)):
+                    raise
+                outcome = None
+            if outcome is not None and not self._daemon_gone(outcome):
+                return outcome
+            watch.lost(cell.group)
+            self._image_outcomes = {k: v for k, v in self._image_outcomes.items()
+                                    if not isinstance(v, GroupOutcome)}
+            if not watch.wait(self.cli):
+                return GroupOutcome(verdict=Verdict.ERROR, reason=watch.reason())
+        return GroupOutcome(verdict=Verdict.ERROR, reason="the Docker daemon stopped answering "
+                            "twice during this group: it could not run")
+
     def _run_group(self, cell: Cell) -> GroupOutcome:
         platform = get_platform(cell.platform)
         manager = get_manager(cell.manager)
@@ -146,12 +188,39 @@ class MatrixSession:
         if isinstance(image, GroupOutcome):
             return image
         fixtures = tuple(self.definition.fixtures.get(name) for name in scenario.pollution)
+        key = self.store.key(image=image.tag, platform=platform.name, manager=manager.name,
+                             adapter=manager_digest(manager),
+                             old=scenario.old, new=scenario.new, scope=scenario.scope,
+                             shells=list(platform.shells),
+                             fixtures=[f.to_dict() for f in fixtures],
+                             engine=self.engine_version())
+        found = self.store.get(key)
+        if found is not None:
+            found.image = image
+            if found.run is not None:
+                found.shells = self.platform_shells(platform.name)
+            return found
         run = Run(self.cli, image, platform, manager, scenario.old, scenario.new,
-                  scenario.scope, platform.shells, fixtures, self.run_id, cell.group).execute()
+                  scenario.scope, platform.shells, fixtures, self.run_id, cell.group,
+                  self.options).execute()
         if run.unsupported:
-            return GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=run.unsupported,
-                                image=image)
-        return GroupOutcome(run=run, image=image, shells=self.platform_shells(platform.name))
+            outcome = GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=run.unsupported,
+                                   image=image)
+        else:
+            outcome = GroupOutcome(run=run, image=image,
+                                   shells=self.platform_shells(platform.name))
+        if not run.error:  # a run that could not decide is never kept: it runs again
+            self.store.put(key, outcome, self.run_id)
+        return outcome
+
+    def engine_version(self) -> str:
+        """The Docker Engine's version: part of what a kept result depends on."""
+        if self._engine is None:
+            try:
+                self._engine = str(self.cli.version().get("Version", "?"))
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
+                self._engine = "?"
+        return self._engine
 
     @property
     def shells_file(self) -> Path:
@@ -172,11 +241,21 @@ class MatrixSession:
         return self._shells[platform_name]
 
     def measure_shells(self, platform_name: str) -> dict | None:
+        """The bare platform's shells, measured, or kept from an earlier run of the same
+        platform image and harness."""
         platform = get_platform(platform_name)
         try:
             image = self.builder.platform(platform, pins.RUNNER_GO)
-            return platform_shells(self.cli, image.tag, platform, self.run_id)
-        except (MatrixError, docker.errors.DockerException):
+            key = self.store.key(shells_of=image.tag, engine=self.engine_version())
+            kept = self.store.get_data(key)
+            if kept is not None:
+                return kept
+            found = platform_shells(self.cli, image.tag, platform, self.run_id)
+            if found:
+                self.store.put_data(key, found, self.run_id)
+            return found
+        except (MatrixError, docker.errors.DockerException,
+                requests.exceptions.RequestException):
             return None
 
     def missing_artifact(self, manager: Manager) -> str | None:
@@ -200,6 +279,7 @@ class MatrixSession:
         try:
             outcome = self.outcome(cell)
         except Exception as exc:  # a defect of the harness: report it, keep the matrix going
-            outcome = GroupOutcome(verdict=Verdict.ERROR, reason=f"harness error: {exc!r}",
+            outcome = GroupOutcome(verdict=Verdict.ERROR,
+                                   reason=f"harness error: {engine.describe(exc)}",
                                    log_tail=traceback.format_exc().splitlines()[-15:])
         return cell_result(cell, outcome, self.definition)

@@ -146,7 +146,12 @@ class ArtifactCache:
                 raise MatrixError(f"no recipe for artifact {key!r}")
             if not recipe.fetches_offline and not self.is_online:
                 raise MissingArtifact(key, recipe.missing(key))
-            recipe.fetch(self, key)
+            try:
+                recipe.fetch(self, key)
+            except OSError as exc:  # a full disk, a broken download: nothing half-kept
+                raise MatrixError(f"fetching {key} into the cache at {self.root} failed: "
+                                  f"{exc.strerror or exc}; nothing of it was kept, the next "
+                                  "run fetches it again", EXIT_ENVIRONMENT) from None
             found = self.cached(key)
             if found is None:
                 raise MatrixError(f"fetching {key} did not give it", EXIT_ENVIRONMENT)
@@ -222,11 +227,18 @@ class ArtifactCache:
         a trailing newline) and its provenance in index.json."""
         dest = self.path(key)
         digest = sha256_file(dest)
-        _write_atomically(Path(f"{dest}.sha256"), digest.encode())
         artifact = Artifact(key=key, sha256=digest, size=dest.stat().st_size, source=source,
                             origin_digest=origin or f"sha256:{digest}", offline=offline,
                             fetched_at=now())
-        self.record(artifact)
+        try:
+            _write_atomically(Path(f"{dest}.sha256"), digest.encode())
+            self.record(artifact)
+        except OSError as exc:
+            # The index is the artifact's existence: without its entry the file is not one,
+            # and the next run fetches it again. Take the file out too, to free the space.
+            dest.unlink(missing_ok=True)
+            raise MatrixError(f"cannot record {key} in the cache at {self.root}: "
+                              f"{exc.strerror or exc}", EXIT_ENVIRONMENT) from None
         return artifact
 
     def add_local(self, path: str | Path) -> Artifact:

@@ -11,11 +11,16 @@ import pytest
 
 from matrix.run.config import PROPERTY
 
+DAEMON_GONE = "the Docker daemon stopped answering at "
+
 
 def test_cell(cell, matrix_session, request):
     result = matrix_session.evaluate(cell)
     request.node.user_properties.append((PROPERTY, result))
     if result["verdict"] == "ERROR":
-        pytest.fail(f"{cell.id}: the harness could not decide: {result['error']}", pytrace=False)
+        error = result["error"] or ""
+        if error.startswith(DAEMON_GONE):  # said once, in the summary, not once per cell
+            error = "the Docker daemon was not answering (the summary says since when)"
+        pytest.fail(f"{cell.id}: the harness could not decide: {error}", pytrace=False)
     if result["verdict"] in matrix_session.config.fail_on:
         pytest.fail(f"{cell.id}: {result['verdict']} (--fail-on)", pytrace=False)

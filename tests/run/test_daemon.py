@@ -1,0 +1,171 @@
+"""The Docker daemon going away, in the harness's own logic: the SDK's and requests' errors in
+words, one recorded event, a bounded wait, the group run again when the daemon is back, and
+every group left ERROR with a reason a person understands when it is not. Containers are
+labelled with their run's owner, and only dead owners' containers are reaped. (The container
+test with a daemon the test stops and starts is tests/docker/test_daemon_loss.py.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import docker.errors
+import pytest
+import requests.exceptions
+import urllib3.exceptions
+
+from matrix.build import engine
+from matrix.core.cells import Cell, Scenario
+from matrix.core.verdicts import Verdict
+from matrix.run.daemon import DaemonWatch, describe_events
+from matrix.run.results import GroupOutcome
+
+GONE = requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
+    "Connection aborted.", FileNotFoundError(2, "No such file or directory")))
+KILLED = requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
+    "Connection aborted.", ConnectionRefusedError(111, "Connection refused")))
+
+
+@pytest.mark.parametrize("exc, words", [
+    (GONE, "the Docker daemon stopped answering"),
+    (KILLED, "the Docker daemon stopped answering"),
+    (requests.exceptions.ChunkedEncodingError("Response ended prematurely"),
+     "the Docker daemon stopped answering"),
+    (requests.exceptions.ReadTimeout("Read timed out. (read timeout=3)"),
+     "did not answer in time"),
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection "
+                                   "aborted.', FileNotFoundError(2, 'No such file'))"),
+     "the Docker daemon stopped answering"),
+    (docker.errors.NotFound("No such container: abc"), "Docker no longer has it"),
+    (docker.errors.APIError("500 Server Error", explanation="driver failed"),
+     "Docker refused: driver failed"),
+    (ValueError("bad value"), "ValueError: bad value"),
+])
+def test_errors_are_words_never_reprs(exc, words):
+    text = engine.describe(exc)
+    assert words in text
+    assert "Error(" not in text and "(2, " not in text and "\n" not in text
+
+
+def test_a_step_s_output_naming_the_daemon_counts_as_losing_it():
+    assert engine.lost("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+                       "Is the docker daemon running?")
+    assert not engine.lost("go: no such tool")
+
+
+def test_owners_are_alive_dead_or_not_ours():
+    assert engine.owner_alive(engine.owner()) is True
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    value = engine.owner(child.pid)
+    child.wait()
+    assert engine.owner_alive(value) is False  # exited: never a live run again
+    host, pid, start = engine.owner().split(":")
+    assert engine.owner_alive(f"{host}:{pid}:{int(start) + 1}") is False  # a reused pid
+    assert engine.owner_alive(f"another-host:{pid}:{start}") is None
+
+
+def test_labels_carry_the_run_and_its_owner():
+    engine.set_owner("r1", "h:1:2")
+    found = engine.labels("r1", cell="g")
+    assert found["io.govm-matrix.run"] == "r1" and found["io.govm-matrix.owner"] == "h:1:2"
+    assert found["io.govm-matrix.cell"] == "g"
+
+
+class _Pings:
+    """A client whose ping fails ``down`` times, then answers."""
+
+    def __init__(self, down: int) -> None:
+        self.down, self.calls = down, 0
+
+    def ping(self):
+        self.calls += 1
+        if self.calls <= self.down:
+            raise GONE
+        return True
+
+
+def test_one_loss_one_event_back_within_the_wait(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "DAEMON_WAIT", 10.0)
+    watch = DaemonWatch(tmp_path)
+    first = watch.lost("ubuntu/manual/…/global")
+    again = watch.lost("ubuntu/mise/…/global")  # a second process notices the same loss
+    assert first["lost_at"] == again["lost_at"] and again["during"] == "ubuntu/manual/…/global"
+    assert watch.wait(_Pings(down=1)) is True
+    state = watch.state()
+    assert state["state"] == "back" and len(state["events"]) == 1
+    [line] = describe_events(state, [])
+    assert "stopped answering at" in line and "answered again" in line
+
+
+def test_a_daemon_that_does_not_come_back_is_given_up_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "DAEMON_WAIT", 0.3)
+    watch = DaemonWatch(tmp_path)
+    watch.lost("ubuntu/manual/…/global")
+    pings = _Pings(down=10**6)
+    assert watch.wait(pings) is False
+    calls = pings.calls
+    assert watch.wait(pings) is False and pings.calls == calls  # gone: no more waiting
+    reason = watch.reason()
+    assert reason.startswith("the Docker daemon stopped answering at ")
+    assert "did not answer again within 0 s: this cell could not run" in reason
+    cells = [{"error": reason}, {"error": reason}, {"error": None}]
+    [line] = describe_events(watch.state(), cells)
+    assert line.endswith("2 cells could not run")
+
+
+class _Session:
+    """The part of MatrixSession that guards a group, with a scripted daemon."""
+
+    from matrix.run.session import MatrixSession as _S
+
+    _guarded_run = _S._guarded_run
+    _daemon_gone = _S._daemon_gone
+
+    def __init__(self, folder, pings, runs):
+        self.daemon = DaemonWatch(folder)
+        self.cli, self.runs, self.calls = pings, runs, 0
+        self._image_outcomes = {}
+
+    def _run_group(self, cell):
+        self.calls += 1
+        step = self.runs.pop(0)
+        if isinstance(step, BaseException):
+            raise step
+        return step
+
+
+CELL = Cell("ubuntu", "manual", Scenario("1.21.13", "1.22.10"), "bash-login")
+
+
+def test_a_group_cut_short_runs_again_once_the_daemon_is_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "DAEMON_WAIT", 10.0)
+    fine = GroupOutcome(verdict=Verdict.UNSUPPORTED, reason="no session scope")
+    session = _Session(tmp_path, _Pings(down=2), [GONE, fine])
+    assert session._guarded_run(CELL) is fine and session.calls == 2
+    assert session.daemon.state()["state"] == "back"
+
+
+def test_when_the_daemon_stays_away_no_group_starts_and_each_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "DAEMON_WAIT", 0.2)
+    session = _Session(tmp_path, _Pings(down=10**6), [GONE])
+    outcome = session._guarded_run(CELL)
+    assert outcome.verdict == Verdict.ERROR
+    assert "did not answer again within 0 s" in outcome.reason
+    later = session._guarded_run(CELL)  # the next group: not started at all
+    assert later.verdict == Verdict.ERROR and session.calls == 1
+
+
+def test_a_harness_defect_with_a_daemon_that_answers_is_not_a_daemon_event(tmp_path):
+    session = _Session(tmp_path, _Pings(down=0), [KeyError("oops")])
+    with pytest.raises(KeyError):
+        session._guarded_run(CELL)
+    assert session.daemon.state() == {}
+
+
+def test_the_owner_is_this_process_in_the_controller(monkeypatch):
+    from matrix.run import config as run_config
+
+    config = run_config.parse({"platform": ["ubuntu"], "manager": ["manual"]}, run_id="x")
+    assert config.owner == engine.owner(os.getpid())
+    assert run_config.RunConfig.from_json(config.to_json()).owner == config.owner
