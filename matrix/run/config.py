@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import engine
 from ..core.cells import Selection, check_scenarios, split_values
 from ..core.definition import SCOPES, Definition, load_definition
 from ..core.errors import MatrixError
@@ -170,7 +169,7 @@ class RunConfig:
                    tuple(tuple(pair) for pair in data["sources"]),
                    frozenset(data["fail_on"]), data["run_id"], data.get("claims_file"),
                    bool(data.get("fresh")), data.get("parallel_probes", True),
-                   data.get("build_reuse", True), data.get("owner") or engine.owner())
+                   data.get("build_reuse", True), data.get("owner") or _owner())
 
 
 def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
@@ -197,7 +196,7 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
                      frozenset(parse_verdicts(str(values.get("fail_on") or ""), "--fail-on")),
                      run_id or uuid.uuid4().hex[:12], claims_file or None,
                      bool(values.get("fresh")), not values.get("no_parallel_probes"),
-                     not values.get("no_build_reuse"), engine.owner())
+                     not values.get("no_build_reuse"), _owner())
 
 
 def make_selection(platforms=None, managers=None, go=None, scopes=None,
@@ -243,3 +242,11 @@ def parse_sources(values: list[str] | None) -> dict[str, str]:
             raise MatrixError(f"--manager-source {name}: no file at {path}")
         sources[name] = str(Path(path).resolve())
     return sources
+
+
+def _owner() -> str:
+    """The process that owns the run (engine.owner), imported here: the options are also
+    parsed where Docker's client library is not installed (`govm-matrix doctor`)."""
+    from ..build import engine
+
+    return engine.owner()

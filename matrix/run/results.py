@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from ..build.images import ImageRef
 from ..checks import Leg, check_atomic, classify_cell, manager_active, overall
 from ..core.cells import Cell
 from ..core.definition import Definition, builtin_definition
 from ..core.documents import CellDoc
-from ..core.platforms import SHELL_CONTEXTS, get_platform
+from ..core.platforms import SHELL_CONTEXTS, Platform, get_platform
 from ..core.verdicts import CHECKS, Verdict
 from ..managers import get_manager
-from .runner import RunResult, expectations
 from .shells import injected
+from .steps import RunResult, expectations
+
+if TYPE_CHECKING:  # the image is Docker's; a cell's result is also made where Docker is not
+    from ..build.images import ImageRef
 
 
 class GroupOutcome:
@@ -44,6 +47,8 @@ class GroupOutcome:
 
     @classmethod
     def from_dict(cls, data: dict) -> GroupOutcome:
+        from ..build.images import ImageRef
+
         outcome = cls(RunResult(**data["run"]) if data["run"] else None,
                       ImageRef(**data["image"]) if data["image"] else None,
                       Verdict(data["verdict"]) if data["verdict"] else None,
@@ -79,17 +84,21 @@ def _refused_here(manager, failures: list[str]) -> str | None:
 
 
 def cell_result(cell: Cell, outcome: GroupOutcome,
-                definition: Definition | None = None) -> CellDoc:
+                definition: Definition | None = None, platform: Platform | None = None,
+                atomic: bool = True) -> CellDoc:
     """The result of one cell of a group, from the group's outcome (and, when that was kept
-    from an earlier run, which run: ``reused``)."""
-    data = _cell_result(cell, outcome, definition)
+    from an earlier run, which run: ``reused``). ``platform``: the profile the cell ran on
+    when it is not one of the emulated ones by the cell's platform name (doctor's host);
+    ``atomic=False``: the run did not measure the switch while it ran, so the cell has no
+    ``atomic`` check."""
+    data = _cell_result(cell, outcome, definition, platform, atomic)
     if outcome.reused:
         data["reused"] = dict(outcome.reused)  # type: ignore[typeddict-unknown-key]
     return data
 
 
-def _cell_result(cell: Cell, outcome: GroupOutcome,
-                 definition: Definition | None = None) -> CellDoc:
+def _cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | None = None,
+                 platform: Platform | None = None, atomic: bool = True) -> CellDoc:
     fixtures = (definition or builtin_definition()).fixtures
     pollution = [fixtures.get(f).to_dict() for f in cell.scenario.pollution]
     manager = get_manager(cell.manager)
@@ -107,7 +116,7 @@ def _cell_result(cell: Cell, outcome: GroupOutcome,
     data.update(pollution_fixtures=pollution, manager_behaviour=behaviour, image=image)
     run = outcome.run
     snapshots = run.for_shell(cell.shell)
-    platform = get_platform(cell.platform)
+    platform = platform or get_platform(cell.platform)
     scenario = cell.scenario
     expect = expectations(scenario.scope, cell.shell, scenario.old, scenario.new)
     results = classify_cell(snapshots, scenario.old, scenario.new, cell.manager,
@@ -125,9 +134,10 @@ def _cell_result(cell: Cell, outcome: GroupOutcome,
     first = Leg(snapshots.get("base") or {}, None, "", "", cell.manager,
                 version_dirs={v: manager.version_dirs(v, platform)
                               for v in (scenario.old, scenario.new)})
-    results["atomic"] = check_atomic(
-        run.atomic, cell.shell, scenario.old, scenario.new, cell.manager, data["active"],
-        lambda path: first.owner(path, real=path))  # by the path's own name
+    if atomic:
+        results["atomic"] = check_atomic(
+            run.atomic, cell.shell, scenario.old, scenario.new, cell.manager, data["active"],
+            lambda path: first.owner(path, real=path))  # by the path's own name
     for failure in [*run.switch_failures, *run.context_failures.get(cell.shell, [])]:
         results["version"].add(Verdict.BROKEN, f"expected the switch to work, got {failure}")
     verdict = overall(results)

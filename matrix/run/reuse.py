@@ -28,8 +28,8 @@ from .results import GroupOutcome
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: what a run's result depends on besides its inputs: the code that runs, probes and judges it
-HARNESS = ("run/runner.py", "run/probe", "run/results.py", "run/shells.py", "checks", "core",
-           "managers/base.py")
+HARNESS = ("run/runner.py", "run/steps.py", "run/probe", "run/results.py", "run/shells.py",
+           "checks", "core", "managers/base.py")
 
 
 def _digest_paths(paths: list[Path], root: Path) -> str:

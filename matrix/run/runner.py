@@ -11,7 +11,7 @@ import io
 import json
 import tarfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 
 import docker
@@ -24,6 +24,23 @@ from ..core.fixtures import Fixture
 from ..core.platforms import Platform
 from ..managers import Manager
 from ..managers.base import q
+from .steps import (
+    PHASES,
+    PROBE_DIR,
+    PROJECT,
+    SHELL_ARGV,
+    RunResult,
+    expectations,
+    fixture_values,
+    probe_snippet,
+    script_text,
+    session_scripts,
+    wait_for,
+)
+
+__all__ = ["PHASES", "PROJECT", "SHELL_ARGV", "SNAPSHOTS", "STEP_TIMEOUT", "Run", "RunOptions",
+           "RunResult", "StepFailed", "expectations", "fixture_values", "probe_archive",
+           "probe_snippet"]
 
 STEP_TIMEOUT = 300
 ATOMIC_SWITCHES = 24  # switches back and forth while observers loop
@@ -31,8 +48,7 @@ ATOMIC_MIN_SECONDS = 4.0  # observe at least this long
 ATOMIC_SECONDS = 10.0  # and at most this long
 OBSERVE_BUILD_EVERY = 4  # observations that also build
 OBSERVE_WARMUP = 1.0  # seconds for the observers' shells to start before the first switch
-PHASES = ("base", "after", "back", "again")
-SNAPSHOTS = "/tmp/govm/snaps"  # one file per probe (probe.py)
+SNAPSHOTS = f"{PROBE_DIR}/snaps"  # one file per probe (probe.py)
 
 
 @dataclass(frozen=True)
@@ -43,74 +59,15 @@ class RunOptions:
 
     parallel_probes: bool = True
     build_reuse: bool = True
-PROJECT = "~/proj"  # the directory a directory-scoped selection pins
-_PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
-_WAIT = "i=0; while [ ! -e /tmp/govm/{0} ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
 
-# How each shell context runs one command. The session context is the interactive login shell
-# (a terminal a person opens) in which the switch itself is typed, fed on stdin; the
-# other-session context is a second one, opened before the switch and still open after it.
-SHELL_ARGV = {
-    "bash-login": ("bash", "-lc"),
-    "bash-interactive": ("bash", "-ic"),
-    "zsh-login": ("zsh", "-lc"),
-    "sh": ("sh", "-c"),
-}
+
+_PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
 
 
 def _older(a: str, b: str) -> bool:
     def key(v: str) -> tuple[int, ...]:
         return tuple(int(p) if p.isdigit() else 0 for p in v.split("."))
     return key(a) < key(b)
-
-
-def expectations(scope: str, shell: str, old: str, new: str) -> dict[str, str]:
-    """Which version each phase must show in this shell context.
-
-    global: the switch reaches every shell. session: only the shell it was typed in (the
-    session, and the script, which switches in its own process); every other shell must keep
-    the old version. directory: shells inside the directory get the new version, leaving it
-    restores the old one; the other session never entered it.
-    """
-    if scope == "global" or shell in ("session", "script"):
-        return {"after": new, "back": old, "again": new}
-    if scope == "directory" and shell != "other-session":
-        return {"after": new, "back": old}
-    return {"after": old, "back": old}
-
-
-@dataclass
-class RunResult:
-    """Everything one container run produced; plain data, ready for the report."""
-
-    snapshots: dict[str, dict] = field(default_factory=dict)  # "<shell>:<phase>" -> snapshot
-    steps: list[dict] = field(default_factory=list)
-    error: str | None = None
-    log_tail: list[str] = field(default_factory=list)
-    manager_info: dict = field(default_factory=dict)
-    roots: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    unsupported: str | None = None  # the manager's own words when it cannot do the scenario
-    switch_failures: list[str] = field(default_factory=list)  # switch commands that failed
-    # switches that failed in one context only (the script's own), by context
-    context_failures: dict[str, list[str]] = field(default_factory=dict)
-    atomic: dict = field(default_factory=dict)  # the switch traced and observed (checks/atomic)
-
-    def for_shell(self, shell: str) -> dict[str, dict | None]:
-        return {phase: self.snapshots.get(f"{shell}:{phase}") for phase in PHASES
-                if phase != "again" or f"{shell}:again" in self.snapshots}
-
-
-def fixture_values(platform: Platform, old: str, new: str, roots: dict) -> dict[str, str]:
-    """The fields a fixture's text may hold: the versions, the user's home, and each version's
-    GOROOT as its own go reports it (for asdf one level below the install folder that
-    `asdf where` names), so that an exported {old_root} is the GOROOT a user would copy."""
-    return {"old": old, "new": new, "home": platform.home,
-            "old_root": roots[old]["goroot"], "new_root": roots[new]["goroot"]}
-
-
-def probe_snippet(label: str) -> str:
-    return f"GOVM_LABEL={label}; . /tmp/govm/probe.sh"
 
 
 def probe_archive(scripts: dict[str, str]) -> bytes:
@@ -177,20 +134,7 @@ class Run:
     def _scripts(self) -> dict[str, str]:
         """The two interactive sessions: the one where A→B→A→B is typed, and one opened
         before the first switch that only looks, after each switch of the other."""
-        # Each side waits for the other at every step, so that the other session's snapshot
-        # always sees the state of one switch, never of the next one.
-        session = [probe_snippet("session:base"), _WAIT.format("other.ready"),
-                   self._switch_in_session(self.new), "touch /tmp/govm/switched",
-                   probe_snippet("session:after"), _WAIT.format("other.after"),
-                   self._switch_in_session(self.old), "touch /tmp/govm/back",
-                   probe_snippet("session:back"), _WAIT.format("other.done"),
-                   self._switch_in_session(self.new), probe_snippet("session:again"), "exit"]
-        other = [probe_snippet("other-session:base"), "touch /tmp/govm/other.ready",
-                 _WAIT.format("switched"), probe_snippet("other-session:after"),
-                 "touch /tmp/govm/other.after",
-                 _WAIT.format("back"), probe_snippet("other-session:back"),
-                 "touch /tmp/govm/other.done", "exit"]
-        return {"session.sh": "\n".join(session) + "\n", "other.sh": "\n".join(other) + "\n"}
+        return session_scripts(self._switch_in_session, self.old, self.new)
 
     # -- the run -------------------------------------------------------------------------
     def execute(self) -> RunResult:
@@ -285,15 +229,8 @@ class Run:
         """The script context: one non-interactive bash process that activates the manager
         as its docs tell scripts and CI steps to, then switches and probes with no prompt in
         between (a switch that fails there is recorded for this context only)."""
-        lines = [self.manager.SCRIPT or ":", probe_snippet("script:base")]
-        for version, phase in ((self.new, "after"), (self.old, "back")):
-            command = self._switch_in_session(version)
-            lines += [f"{{ {command}\n}} >/tmp/govm/script.out 2>&1 || "
-                      f"{{ printf '%s: `%s` exited %s: ' {q(phase)} {q(command)} \"$?\"; "
-                      "grep -v '^ *$' /tmp/govm/script.out | head -n 3 | tr '\\n' ' '; echo; "
-                      "} >> /tmp/govm/script.failures",
-                      probe_snippet(f"script:{phase}")]
-        self._exec("script", self._user, "bash -c %s", "\n".join(lines) + "\n", check=False)
+        text = script_text(self.manager.SCRIPT, self._switch_in_session, self.old, self.new)
+        self._exec("script", self._user, "bash -c %s", text, check=False)
         out = self._exec("script switches", self._user, "cat /tmp/govm/script.failures",
                          check=False)
         if out.rc == 0:
@@ -344,7 +281,7 @@ class Run:
         self._exec("interactive session", self._user,
                    f"{shell} -il < /tmp/govm/session.sh", check=False)
         self._exec("other session ends", self._user, "sh -c %s",
-                   _WAIT.format("other.done"), check=False)
+                   wait_for("other.done"), check=False)
 
     # -- switch atomicity -------------------------------------------------------------------
     def _observe_argv(self, shell: str) -> list[str]:

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import json
 
-import docker.errors
-import requests.exceptions
-
-from ..build.engine import labels
 from ..core.platforms import Platform
-from .runner import SHELL_ARGV, SNAPSHOTS, STEP_TIMEOUT, probe_archive, probe_snippet
+from .steps import SHELL_ARGV, probe_snippet
 
 # Variables every shell has its own value of, or that a run sets: never an injection.
 _NOISE = {"PWD", "OLDPWD", "SHLVL", "_", "LINES", "COLUMNS", "HOSTNAME", "TERM", "PS1",
@@ -62,6 +58,12 @@ def injected(baseline: dict | None, snap: dict | None) -> dict | None:
 def platform_shells(cli, image_tag: str, platform: Platform, run_id: str | None = None,
                     ) -> dict[str, dict]:
     """The shell state of every context of the bare platform image, as the probe sees it."""
+    import docker.errors  # here: what a shell injects is also judged where Docker is not
+    import requests.exceptions
+
+    from ..build.engine import labels
+    from .runner import SNAPSHOTS, STEP_TIMEOUT, probe_archive
+
     session = f"{probe_snippet('session:base')}\nexit\n"
     scripts = {"session.sh": session,
                "other.sh": session.replace("session:base", "other-session:base")}

@@ -26,12 +26,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock
-
 from ..core.errors import EXIT_ENVIRONMENT, MatrixError
 from .download import sha256_file
 
 if TYPE_CHECKING:
+    from filelock import FileLock
+
     from .recipes import RecipeBook
 
 ONLINE_PROBE_URL = "https://go.dev/dl/"
@@ -102,6 +102,8 @@ class ArtifactCache:
         """The cache's lock, held while anything is written; re-entrant within this object
         (a recipe holding it may ensure the artifacts it is made from)."""
         if self._lock is None:
+            from filelock import FileLock  # here: the cache's readers run without it (doctor)
+
             self.root.mkdir(parents=True, exist_ok=True)
             self._lock = FileLock(str(self.root / ".lock"))
         return self._lock

@@ -2,11 +2,12 @@
 
 Writes one JSON document per call to /tmp/govm/snaps/<label>.json (its own file, so that the
 probes of one phase can run at once). Standard library only: the container has Debian's python3
-and nothing else of Python.
+and nothing else of Python. The folder is GOVM_PROBE_DIR when set (`govm-matrix doctor` probes
+the machine it runs on from a temporary folder of its own), else /tmp/govm.
 
 A build whose inputs are the same as one already done in this container (the same go binary by
 real path and content, the same effective `go env`, the same source files, the same install
-step) has the same result: it is reused from /tmp/govm/builds and the snapshot says which probe
+step) has the same result: it is reused from <folder>/builds and the snapshot says which probe
 built it. GOVM_BUILD_REUSE=0 turns that off.
 """
 
@@ -20,12 +21,13 @@ import sys
 import tempfile
 import time
 
-OUT_DIR = "/tmp/govm/snaps"
-BUILDS = "/tmp/govm/builds"
-INSTALL_LOCK = "/tmp/govm/install.lock"
+FOLDER = os.environ.get("GOVM_PROBE_DIR") or "/tmp/govm"
+OUT_DIR = os.path.join(FOLDER, "snaps")
+BUILDS = os.path.join(FOLDER, "builds")
+INSTALL_LOCK = os.path.join(FOLDER, "install.lock")
 # `go env` values that differ between two runs of the same go with the same inputs
 VOLATILE_ENV = ("GOGCCFLAGS",)
-HELLO = "/tmp/govm/hello.go"
+HELLO = os.path.join(FOLDER, "hello.go")
 ROOTS = "/opt/govm-matrix/roots.json"
 TIMEOUT = 120
 VARS = ("PATH", "GOROOT", "GOPATH", "GOBIN", "GOTOOLCHAIN", "GOFLAGS", "GOENV", "GOCACHE",

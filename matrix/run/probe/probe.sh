@@ -1,8 +1,11 @@
-# Sourced (". probe.sh") by sh, bash and zsh with GOVM_LABEL set. It asks the shell itself
+# Sourced (". probe.sh") by sh, bash and zsh with GOVM_LABEL set (and GOVM_PROBE_DIR, the folder
+# it lives and writes in, when that is not /tmp/govm; GOVM_PYTHON, the python that runs probe.py,
+# when that is not /usr/bin/python3). It asks the shell itself
 # which `go` it would run and what that prints (the shell's command hash applies), and what the
 # shell holds besides its environment (its functions, aliases and prompt or directory hooks),
 # then hands over to probe.py for the rest. Variables it sets start with __govm_ and are unset
 # at the end.
+__govm_dir=${GOVM_PROBE_DIR:-/tmp/govm}
 __govm_go=$(command -v go 2>/dev/null)
 __govm_out=$(go version 2>&1)
 __govm_rc=$?
@@ -20,6 +23,7 @@ elif [ -n "${ZSH_VERSION-}" ]; then
 fi
 GOVM_SHELL_GO="$__govm_go" GOVM_SHELL_GO_VERSION="$__govm_out" GOVM_SHELL_GO_STATUS="$__govm_rc" \
   GOVM_SHELL_FUNCTIONS="$__govm_funcs" GOVM_SHELL_ALIASES="$__govm_aliases" \
-  GOVM_SHELL_HOOKS="$__govm_hooks" \
-  /usr/bin/python3 /tmp/govm/probe.py "$GOVM_LABEL" >/dev/null 2>>/tmp/govm/probe.err
-unset __govm_go __govm_out __govm_rc __govm_funcs __govm_aliases __govm_hooks
+  GOVM_SHELL_HOOKS="$__govm_hooks" GOVM_PROBE_DIR="$__govm_dir" \
+  "${GOVM_PYTHON:-/usr/bin/python3}" "$__govm_dir/probe.py" "$GOVM_LABEL" >/dev/null \
+  2>>"$__govm_dir/probe.err"
+unset __govm_dir __govm_go __govm_out __govm_rc __govm_funcs __govm_aliases __govm_hooks
