@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from dataclasses import dataclass
 
 from .errors import MatrixError
@@ -86,3 +89,46 @@ def get_platform(name: str) -> Platform:
         raise MatrixError(
             f"unknown platform {name!r}; valid platforms: {', '.join(PLATFORMS)}"
         ) from None
+
+
+def host_name(environ=None, proc_version: str = "/proc/version") -> str:
+    """What the machine this runs on is, by the names reports use for real hosts: ``macos``,
+    ``wsl2`` (``/proc/version`` mentions Microsoft, or ``WSL_DISTRO_NAME`` is set) or
+    ``linux``."""
+    environ = os.environ if environ is None else environ
+    if sys.platform == "darwin":
+        return "macos"
+    if environ.get("WSL_DISTRO_NAME"):
+        return "wsl2"
+    try:
+        with open(proc_version, encoding="utf-8", errors="replace") as fh:
+            if "microsoft" in fh.read().lower():
+                return "wsl2"
+    except OSError:
+        pass
+    return "linux"
+
+
+def host_platform() -> Platform:
+    """The machine this runs on as a platform profile: the current user, their home, and
+    their login shell (from the password database, else ``SHELL``; a shell that is neither
+    bash nor zsh counts as bash, the shell the probe and the switch commands are written
+    for); its shell contexts are those of a real machine, zsh-login where zsh is
+    installed."""
+    import pwd
+
+    try:
+        entry = pwd.getpwuid(os.getuid())
+        user, home, shell = entry.pw_name, entry.pw_dir, entry.pw_shell
+    except KeyError:  # a user id with no entry (a container started with --user <uid>)
+        user, home, shell = os.environ.get("USER") or str(os.getuid()), "", ""
+    home = os.environ.get("HOME") or home or "/"
+    shell = shell or os.environ.get("SHELL") or "/bin/bash"
+    login = "zsh" if os.path.basename(shell) == "zsh" else "bash"
+    contexts = [c for c in SHELL_CONTEXTS if c != "zsh-login" or shutil.which("zsh")]
+    uname = os.uname()
+    return Platform(name=host_name(), user=user, home=home, login_shell=login,
+                    shells=tuple(contexts),
+                    emulates=(f"nothing: this machine itself ({uname.sysname} {uname.release}, "
+                              f"user {user}, login shell {shell})"),
+                    cannot="")

@@ -112,6 +112,13 @@ class Manager(ABC):
     @abstractmethod
     def _select(self, version: str, scope: str, platform: Platform) -> str: ...
 
+    def current(self, platform: Platform) -> str | None:
+        """A shell command whose output's last line names the version selected in the global
+        scope, as ``select(<that>, "global", platform)`` selects it again; it prints nothing
+        when nothing is selected. None when the adapter cannot tell: `govm-matrix doctor
+        --switch` then refuses to switch, since it could not put the selection back."""
+        return None
+
     def version_dirs(self, version: str, platform: Platform) -> list[str]:
         """Folders that belong to one Go version besides its install folder (a per-version
         GOPATH the manager keeps elsewhere): a path inside them is that version's."""

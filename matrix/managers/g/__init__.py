@@ -55,5 +55,9 @@ class G(Manager):
     def _select(self, version: str, scope: str, platform: Platform) -> str:
         return f"{G_BIN} use {q(version)}"
 
+    def current(self, platform: Platform) -> str | None:
+        """Where `g use` pointed ~/.g/go: ~/.g/versions/<version>."""
+        return "readlink ~/.g/go | sed -n 's|.*/versions/||p'"
+
     def managed_dirs(self, platform: Platform) -> list[str]:
         return [f"{platform.home}/.g"]

@@ -91,6 +91,9 @@ class Goenv(Manager):
             return f"goenv shell {q(version)}"  # the function goenv init defines
         return f"{GOENV} local {q(version)}"
 
+    def current(self, platform: Platform) -> str | None:
+        return f"{GOENV} global"  # the version file `goenv global <version>` writes
+
     def managed_dirs(self, platform: Platform) -> list[str]:
         return [f"{platform.home}/.goenv/shims", f"{platform.home}/.goenv/bin"]
 

@@ -74,6 +74,10 @@ class Gvm(Manager):
             return gvm(f"use {q('go' + version)}")
         return f"printf '%s\\n' {q('go' + version)} > .go-version"
 
+    def current(self, platform: Platform) -> str | None:
+        """The Go of the default environment that `gvm use --default` writes."""
+        return "sed -n 's/.*gvm_go_name=\"go\\(.*\\)\"$/\\1/p' ~/.gvm/environments/default"
+
     def managed_dirs(self, platform: Platform) -> list[str]:
         return [f"{platform.home}/.gvm"]
 

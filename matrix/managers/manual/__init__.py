@@ -24,5 +24,10 @@ class Manual(Manager):
     def _select(self, version: str, scope: str, platform: Platform) -> str:
         return f"sudo ln -sfn {q('/usr/local/go-' + version)} /usr/local/go"
 
+    def current(self, platform: Platform) -> str | None:
+        """Where the symlink points; nothing when /usr/local/go is not a link to a versioned
+        folder (a plain tarball install, which `ln -sfn` would not replace but link into)."""
+        return "readlink /usr/local/go | sed -n 's|^/usr/local/go-||p'"
+
     def managed_dirs(self, platform: Platform) -> list[str]:
         return ["/usr/local/go"]

@@ -53,6 +53,11 @@ class Mise(Manager):
     #: in a script that activated shims, as its docs tell scripts to)
     REFUSALS = (r"mise is not activated in this shell session",)
 
+    def current(self, platform: Platform) -> str | None:
+        """The go entry of the global config file that `mise use -g` writes."""
+        return (f'{MISE} config get -f "${{MISE_GLOBAL_CONFIG_FILE:-$HOME/.config/mise/'
+                'config.toml}" tools.go')
+
     def managed_dirs(self, platform: Platform) -> list[str]:
         return [f"{platform.home}/.local/share/mise"]
 
