@@ -45,6 +45,27 @@ manager: minutes; later runs reuse them), and runs the cells with pytest's progr
   govm-matrix run --baseline baselines/offline.json # fail only on regressions
 """
 
+DOCTOR_DESCRIPTION = """\
+Look at this machine's Go as every shell context sees it: bash -lc, bash -ic, zsh -lc (where
+zsh is installed), sh -c and your login shell as a terminal starts it. For each: the go that
+runs and its version, GOROOT (exported and `go env`), GOPATH, GOBIN, GOTOOLCHAIN and where it
+is set, the PATH entries of Go installs in order (shadowed ones marked), and a real build.
+Then the findings, in the matrix's verdict words, each with the file and line it comes from
+and a one-line fix. Read-only: nothing changes but a temporary folder, which is removed. No
+Docker needed.
+
+Exit status: 1 when a finding is LEAK or BROKEN, else 0; 2 for bad input.
+
+  govm-matrix doctor
+  govm-matrix doctor --json
+  govm-matrix doctor --switch 1.21.13,1.22.10 --manager mise --yes
+
+--switch runs the A→B→A steps of a matrix cell on this machine with the manager's own
+commands, judges them with the matrix's checks (all but atomic), writes a report into
+--report-dir, and selects again, at the end, the version that was selected before (also
+after a failure or Ctrl-C).
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -104,6 +125,27 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("path", metavar="PATH")
     mirror_sub.add_parser("list", help="every artifact in the cache, with digest and source")
 
+    doctor = sub.add_parser("doctor", help="this machine's Go in each of its shell contexts, "
+                                           "what of other versions is in effect there, and "
+                                           "the fix (no Docker)",
+                            description=DOCTOR_DESCRIPTION,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    doctor.add_argument("--json", action="store_true",
+                        help="one JSON document (contexts, installs, findings) instead of "
+                             "the table")
+    doctor.add_argument("--switch", metavar="A,B",
+                        help="switch A→B→A with --manager's own commands on this machine, "
+                             "judge every context as the matrix does, write a report, and "
+                             "select again what was selected before")
+    doctor.add_argument("--manager", metavar="NAME", help="with --switch: the manager")
+    doctor.add_argument("--scope", metavar="SCOPE",
+                        help="with --switch: global (default), session or directory")
+    doctor.add_argument("--yes", action="store_true",
+                        help="with --switch: go ahead, although the manager's selection "
+                             "changes while it runs")
+    doctor.add_argument("--report-dir", default="reports/doctor", metavar="DIR",
+                        help="with --switch: where the report goes (default: reports/doctor)")
+
     clean = sub.add_parser("clean", help="remove the containers of runs that are no longer "
                                          "alive and every image govm-matrix made (the image "
                                          "cache); a run still going keeps its containers")
@@ -112,6 +154,12 @@ def _parser() -> argparse.ArgumentParser:
                             "process was killed, or the daemon was gone when they ended); "
                             "images stay")
     return parser
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import main as doctor_main
+
+    return doctor_main(args)
 
 
 def _values(args: argparse.Namespace, options=run_config.OPTIONS) -> dict:
@@ -275,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"run": _run, "list": _list, "diff": _diff, "claims": _claims,
                     "merge": _merge,
-                    "baseline": _baseline, "mirror": _mirror, "clean": _clean}
+                    "baseline": _baseline, "mirror": _mirror, "clean": _clean,
+                    "doctor": _doctor}
         return commands[args.command](args)
     except MatrixError as exc:
         print(f"govm-matrix: {exc}", file=sys.stderr)

@@ -81,6 +81,8 @@ def _by_context(cells: list[dict], check: str) -> dict[tuple[str, str], list[dic
 def _check_answer(cells: list[dict], check: str, words: dict[str, str]) -> dict:
     """One check over contexts: how many contexts are clean, which are not (with a cell)."""
     contexts = _by_context(cells, check)
+    if not contexts:  # no cell has the check (doctor --switch does not measure atomic)
+        return {"value": None, "text": "not measured", "cells": [], "contexts": 0}
     active, bad, inactive = 0, [], 0
     verdicts: list[str] = []
     for (shell, scope), members in contexts.items():
