@@ -44,6 +44,16 @@ def shim_folders(platform: Platform) -> dict[str, str]:
     return shims
 
 
+def judge(snapshots: dict[str, dict | None], installs: list, sources: Sources,
+          shims: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Doctor:
+    """The findings' judge over snapshots, with this machine's installs as their roots (the
+    matrix's roots.json form), so that paths belong to versions as in the matrix."""
+    roots, more = roots_document(installs)
+    for snap in filter(None, snapshots.values()):
+        snap["roots"] = roots
+    return Doctor(snapshots, installs, sources, shims, more, errors)
+
+
 def examine(platform: Platform, sources: Sources | None = None) -> dict:
     """Probe every context, find every install, and judge: the doctor document."""
     started = time.monotonic()
@@ -64,10 +74,7 @@ def examine(platform: Platform, sources: Sources | None = None) -> dict:
             if value:
                 seen.append((value, "GOROOT"))
     installs = discover(platform.home, extra=seen)
-    roots, more = roots_document(installs)
-    for snap in filter(None, by_context.values()):
-        snap["roots"] = roots  # this machine's installs, in the matrix's form
-    doctor = Doctor(by_context, installs, sources, shim_folders(platform), more, failures)
+    doctor = judge(by_context, installs, sources, shim_folders(platform), failures)
     findings = doctor.findings()
     status = exit_status(findings)
     home = platform.home

@@ -350,14 +350,15 @@ class Doctor:
         shell_go = snap.get("shell_go") or {}
         if shell_go.get("status", 0) != 0:
             found.append(Finding(Verdict.BROKEN, "version", f"`go version` fails: "
-                                 f"{tail(shell_go.get('version_output'))}",
-                                 cause or f"run `{ctx.go} version` to see the whole error"))
+                                 f"{_reason(shell_go.get('version_output'))}",
+                                 cause or f"run `{self.sources.tilde(ctx.go)} version` to see "
+                                 "the whole error"))
         build = snap.get("build")
         if not build:
             return
         if build.get("status") != 0:
             found.append(Finding(Verdict.BROKEN, "build", "`go build` of hello world fails: "
-                                 f"{tail(build.get('stderr') or build.get('stdout'))}",
+                                 f"{_reason(build.get('stderr') or build.get('stdout'))}",
                                  cause or "run `go build` in a module to see the whole error"))
         elif build.get("runtime_version") is None:
             run = build.get("run") or {}
@@ -380,7 +381,7 @@ class Doctor:
             return found
         ref_name = "session" if "session" in running else next(iter(running))
         ref = running[ref_name]
-        ref_says = (f"{ref_name} runs go{_version(ref)} from {_describe_kind(ref.kind)} "
+        ref_says = (f"{ref_name} runs {_go(ref)} from {_describe_kind(ref.kind)} "
                     f"({self.sources.tilde(ref.go)})")
         for name in none:
             found.append(Finding(Verdict.INACTIVE, "path", f"no go on PATH; {ref_says}",
@@ -389,7 +390,7 @@ class Doctor:
         for name, ctx in running.items():
             if name == ref_name or _version(ctx) == _version(ref):
                 continue
-            what = (f"go{_version(ctx)} runs, from {_describe_kind(ctx.kind)} "
+            what = (f"{_go(ctx)} runs, from {_describe_kind(ctx.kind)} "
                     f"({self.sources.tilde(ctx.go)}), while {ref_says}")
             if ctx.kind and ctx.kind == ref.kind:
                 folder = os.path.dirname(ctx.go)
@@ -414,6 +415,19 @@ def _series(version: str) -> tuple[int, int]:
 
 def _version(ctx: Context) -> str | None:
     return ctx.running or ctx.path_version
+
+
+def _go(ctx: Context) -> str:
+    version = _version(ctx)
+    return f"go{version}" if version else "a go that fails"
+
+
+def _reason(output: str | None) -> str:
+    """The line of a failure's output that says why (not a hint to run it again verbosely)."""
+    lines = [ln for ln in (output or "").splitlines()
+             if ln.strip() and not re.search(r"--verbose|for more information", ln)]
+    said = [ln for ln in lines if re.search(r"\berror\b", ln, re.IGNORECASE)]
+    return tail(said[0] if said else lines[-1] if lines else output)
 
 
 def _describe_kind(kind: str | None) -> str:
