@@ -54,7 +54,8 @@ Then the findings, in the matrix's verdict words, each with the file and line it
 and a one-line fix. Read-only: nothing changes but a temporary folder, which is removed. No
 Docker needed.
 
-Exit status: 1 when a finding is LEAK or BROKEN, else 0; 2 for bad input.
+Exit status: 1 when a finding is LEAK or BROKEN (with --switch: a cell that is LEAK, BROKEN or
+ERROR), else 0; 2 for bad input; 130 when interrupted.
 
   govm-matrix doctor
   govm-matrix doctor --json

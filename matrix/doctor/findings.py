@@ -37,7 +37,7 @@ FORCED = re.compile(r"go(\d+\.\d+(?:\.\d+|rc\d+)?)")
 #: what each context reads, for the fix of a context the user's set-up does not reach
 READS = {
     "bash-login": "bash -lc reads /etc/profile and the first of ~/.bash_profile, "
-                  "~/.bash_login, ~/.profile, not the end of ~/.bashrc",
+                  "~/.bash_login, ~/.profile, not what ~/.bashrc sets for interactive shells",
     "bash-interactive": "bash -ic reads ~/.bashrc only",
     "zsh-login": "zsh -lc reads ~/.zshenv and ~/.zprofile, not ~/.zshrc",
     "sh": "sh -c reads no start-up file (what cron, CI steps and IDE tasks get)",
