@@ -51,8 +51,8 @@ zsh is installed), sh -c and your login shell as a terminal starts it. For each:
 runs and its version, GOROOT (exported and `go env`), GOPATH, GOBIN, GOTOOLCHAIN and where it
 is set, the PATH entries of Go installs in order (shadowed ones marked), and a real build.
 Then the findings, in the matrix's verdict words, each with the file and line it comes from
-and a one-line fix. Read-only: nothing changes but a temporary folder, which is removed. No
-Docker needed.
+and a one-line fix. Read-only: nothing changes but a temporary folder, which is removed (and
+Go's build cache, as with any go build). No Docker needed.
 
 Exit status: 1 when a finding is LEAK or BROKEN (with --switch: a cell that is LEAK, BROKEN or
 ERROR), else 0; 2 for bad input; 130 when interrupted.

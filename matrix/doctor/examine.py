@@ -26,12 +26,11 @@ READ_ONLY_PREFIX = "export GOPROXY=off; "
 
 
 def read_only_contexts(platform: Platform) -> list[str]:
-    """bash -lc, bash -ic, zsh -lc where zsh is installed, sh -c, and the user's login shell
-    as a terminal starts it (interactive and login)."""
-    found = ["bash-login", "bash-interactive"]
-    if shutil.which("zsh"):
-        found.append("zsh-login")
-    return found + ["sh", "session"]
+    """bash -lc, bash -ic, zsh -lc, sh -c, and the user's login shell as a terminal starts
+    it (interactive and login): those whose shell is installed."""
+    found = ["bash-login", "bash-interactive", "zsh-login", "sh", "session"]
+    return [name for name in found
+            if shutil.which(context_argv(name, platform.login_shell)[0])]
 
 
 def shim_folders(platform: Platform) -> dict[str, str]:

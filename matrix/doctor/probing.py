@@ -143,23 +143,26 @@ def probe_contexts(folder: ProbeFolder, contexts: list[str], login_shell: str, p
                    prefix: str = "", timeout: float = TIMEOUT) -> dict[str, dict]:
     """One snapshot per context, all at once; ``prefix`` runs first in each (e.g. a `cd`).
     Returns, per context that left no snapshot, why (its exit status and output)."""
-    started = {}
+    started, failures = {}, {}
     for name in contexts:
         label = f"{name}:{phase}"
         command = prefix + folder.snippet(label)
         argv = context_argv(name, login_shell)
-        if name in SHELL_ARGV:
-            proc = folder.start([*argv, command], f"probe-{name}-{phase}")
-        else:
-            script = folder.file(f"{name}-{phase}.sh", command + "\nexit\n")
-            proc = folder.start(argv, f"probe-{name}-{phase}", stdin=script)
+        try:
+            if name in SHELL_ARGV:
+                proc = folder.start([*argv, command], f"probe-{name}-{phase}")
+            else:
+                script = folder.file(f"{name}-{phase}.sh", command + "\nexit\n")
+                proc = folder.start(argv, f"probe-{name}-{phase}", stdin=script)
+        except OSError as exc:  # the shell is not installed
+            failures[name] = f"`{argv[0]}` did not start: {exc.strerror or exc}"
+            continue
         started[name] = proc
     deadline = time.monotonic() + timeout
     status = {name: folder.wait(proc, max(1.0, deadline - time.monotonic()))
               for name, proc in started.items()}
     taken = folder.snapshots()
-    failures = {}
-    for name in contexts:
+    for name in started:
         if f"{name}:{phase}" not in taken:
             out, err = folder.output(f"probe-{name}-{phase}")
             what = "timed out" if status[name] is None else f"exited {status[name]}"

@@ -99,7 +99,11 @@ def run_switch(args) -> int:
                                   "go": [old, new], "scopes": [scope],
                                   "scenarios": ["clean"]}, host.provenance(),
                           run_id=f"doctor-{int(time.time())}")
-    paths = write_reports(report, args.report_dir)
+    try:
+        paths = write_reports(report, args.report_dir)
+    except OSError as exc:
+        raise MatrixError(f"cannot write the report into {args.report_dir}: "
+                          f"{exc.strerror or exc}") from None
     bad = {Verdict.LEAK.value, Verdict.BROKEN.value, Verdict.ERROR.value}
     status = 1 if any(c["verdict"] in bad for c in cells) else 0
     if args.json:
@@ -170,9 +174,12 @@ class HostRun:
         self._count += 1
         name = f"step-{self._count}"
         started = time.monotonic()
-        proc = self.folder.start(argv, name, stdin=stdin, new_session=new_session)
-        status = self.folder.wait(proc, STEP_TIMEOUT)
-        out, err = self.folder.output(name)
+        try:
+            proc = self.folder.start(argv, name, stdin=stdin, new_session=new_session)
+            status = self.folder.wait(proc, STEP_TIMEOUT)
+            out, err = self.folder.output(name)
+        except OSError as exc:  # the shell is not installed
+            status, out, err = 127, "", f"`{argv[0]}` did not start: {exc.strerror or exc}"
         self.result.steps.append({"step": step, "command": " ".join(q(a) for a in argv),
                                   "status": 124 if status is None else status,
                                   "stdout": out, "stderr": err,
