@@ -53,6 +53,10 @@ SCOPE_WORDS = {"global": "after a global switch", "session": "after a switch in 
                "directory": "inside a pinned directory"}
 _BAD = (Verdict.LEAK.value, Verdict.BROKEN.value, Verdict.ERROR.value)
 _OFF = Verdict.INACTIVE.value
+_ERROR = Verdict.ERROR.value
+#: check verdicts that say nothing was measured: a cell that was not run carries them on
+#: every check (with the reason), and so does a scope the manager does not have
+_NOT_RUN = (Verdict.SKIPPED.value, Verdict.UNSUPPORTED.value)
 
 
 def context_words(shell: str, scope: str) -> str:
@@ -60,7 +64,12 @@ def context_words(shell: str, scope: str) -> str:
 
 
 def _ran(cells: list[dict]) -> list[dict]:
-    return [c for c in cells if c.get("checks")]
+    """The cells with something measured: at least one check decided (not SKIPPED, not
+    UNSUPPORTED, not ERROR). A SKIPPED, UNSUPPORTED or failed cell has every check filled with
+    its own verdict; it answers nothing, least of all "isolated"."""
+    return [c for c in cells
+            if any(r.get("verdict") not in (*_NOT_RUN, _ERROR)
+                   for r in (c.get("checks") or {}).values())]
 
 
 def _first_bad_line(cell: dict, check: str) -> str:
@@ -73,7 +82,7 @@ def _first_bad_line(cell: dict, check: str) -> str:
 def _by_context(cells: list[dict], check: str) -> dict[tuple[str, str], list[dict]]:
     found: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for cell in cells:
-        if check in (cell.get("checks") or {}):
+        if (cell.get("checks") or {}).get(check, {}).get("verdict") not in (None, *_NOT_RUN):
             found[(cell["shell"], cell["scope"])].append(cell)
     return found
 
@@ -102,12 +111,13 @@ def _check_answer(cells: list[dict], check: str, words: dict[str, str]) -> dict:
     if not active:
         return {"value": None, "text": f"not active in any context ({inactive} tried)",
                 "cells": [], "contexts": 0}
-    overall = worst(verdicts).value
     shared = Verdict.SHARED.value in verdicts and "shared_text" in words
-    if overall == Verdict.LEAK.value or (overall == Verdict.ERROR.value and bad):
+    if Verdict.LEAK.value in verdicts:
         value = words["leak"]
-    elif overall == Verdict.BROKEN.value:
+    elif Verdict.BROKEN.value in verdicts:
         value = words.get("broken", words["leak"])
+    elif _ERROR in verdicts:
+        value = None  # a context the harness could not decide: no answer either way
     elif shared:
         value = words.get("shared", words["ok"])
     else:
@@ -197,16 +207,23 @@ def _injection_answer(cells: list[dict]) -> dict:
             "variables": sorted(variables)}
 
 
-def _scripts_answer(cells: list[dict]) -> dict:
+def _scripts_answer(cells: list[dict], refused: list[dict] = ()) -> dict:
+    """``cells``: the cells that ran; ``refused``: script cells UNSUPPORTED where the rest of
+    their group ran (the manager refusing the switch in a script, not a scope it lacks)."""
     script = [c for c in cells if c["shell"] == "script"]
-    if not script:
+    refused_scopes = sorted({c["scope"] for c in refused})
+    if not script and not refused_scopes:
         return {"value": None, "text": "no script context in this run", "cells": []}
     by_scope: dict[str, list[dict]] = defaultdict(list)
     for cell in script:
         by_scope[cell["scope"]].append(cell)
-    bad, good = [], []
+    bad, good, undecided = [], [], []
     for scope, members in by_scope.items():
-        here = worst(c["verdict"] for c in members).value
+        decided = [c["verdict"] for c in members if c["verdict"] != _ERROR]
+        if not decided:
+            undecided.append(scope)
+            continue
+        here = worst(decided).value
         if here in _BAD or here == _OFF:
             cell = next(c for c in members if c["verdict"] == here)
             line = next((ln for res in cell["checks"].values() for ln in res["evidence"]
@@ -214,36 +231,56 @@ def _scripts_answer(cells: list[dict]) -> dict:
             bad.append({"scope": scope, "verdict": here, "cell": cell["id"], "evidence": line})
         else:
             good.append(scope)
-    value = "fails" if bad else "works"
+    value = "fails" if bad else ("works" if good else None)
     text = (f"works ({', '.join(good)})" if not bad else
             "; ".join(f"{b['verdict']} {SCOPE_WORDS.get(b['scope'], b['scope'])}" for b in bad)
             + (f"; works {', '.join(good)}" if good else ""))
-    return {"value": value, "text": text, "cells": [b["cell"] for b in bad], "bad": bad}
+    if undecided:
+        text = ((text + "; " if good or bad else "")
+                + f"ERROR (undecided) {', '.join(undecided)}")
+    if refused_scopes:
+        text = ((text + "; " if good or bad or undecided else "")
+                + f"the manager refuses the switch in a script ({', '.join(refused_scopes)})")
+        value = "fails"  # a switch people do in a script does not work there
+    cells_out = [b["cell"] for b in bad] + [c["id"] for c in refused][:1]
+    return {"value": value, "text": text, "cells": cells_out, "bad": bad}
 
 
 def _not_run(cells: list[dict]) -> dict:
     counts: dict[str, int] = defaultdict(int)
     for cell in cells:
         counts[cell["verdict"]] += 1
-    reason = next((c.get("error") for c in cells if c.get("error")), "") or ""
-    words = ", ".join(f"{n} {v}" for v, n in counts.items())
+    # most common first, a missing artifact (SKIPPED) before a scope the manager lacks: the
+    # reason given is the first one's
+    order = sorted(counts, key=lambda v: (-counts[v], v != Verdict.SKIPPED.value, v))
+    reason = next((c.get("error") for c in cells if c.get("error") and c["verdict"] == order[0]),
+                  "") if order else ""
+    reason = reason or ""
+    words = ", ".join(f"{counts[v]} {v}" for v in order)
     return {"value": None, "text": f"not run ({words})" + (f": {reason[:160]}" if reason
                                                             else ""), "cells": []}
 
 
 def manager_answers(cells: list[dict]) -> dict:
     """The answers for one manager's cells."""
-    ran = _ran(cells)
-    if not ran:
+    if not _ran(cells):
         missing = _not_run(cells)
         return {"scenario": None, "columns": {col: dict(missing) for col in COLUMNS}}
+    # every cell that was run, the undecided (ERROR) ones too: a context that could not be
+    # decided must not vanish from the count behind "in every context"
+    ran = [c for c in cells if any(r.get("verdict") not in _NOT_RUN
+                                   for r in (c.get("checks") or {}).values())]
     clean = [c for c in ran if not c.get("pollution")]
     basis = clean or ran
     columns = {name: _check_answer(basis, name, _WORDS[name])
                for name in ("goroot", "path", "gopath", "gobin")}
     columns["atomic"] = _atomic_answer(basis)
     columns["injection"] = _injection_answer(basis)
-    columns["scripts"] = _scripts_answer(basis)
+    groups_ran = {c["group"] for c in ran}
+    refused = [c for c in cells if c["shell"] == "script"
+               and c["verdict"] == Verdict.UNSUPPORTED.value and c["group"] in groups_ran
+               and (not c.get("pollution")) == bool(clean)]
+    columns["scripts"] = _scripts_answer(basis, refused)
     return {"scenario": "clean" if clean else "every scenario run", "columns": columns}
 
 

@@ -622,7 +622,11 @@ def _answers(report: dict) -> str:
     for name, found in managers.items():
         scenario = found.get("scenario")
         basis = f'<br><small>{_e(scenario)}</small>' if scenario else ""
-        entries = "".join(_answer((found.get("columns") or {}).get(key)) for key in columns)
+        if scenario is None and found.get("columns"):  # nothing ran: one reason, said once
+            first = next(iter(found["columns"].values()))
+            entries = _answer(first).replace("<td ", f'<td colspan="{len(columns)}" ', 1)
+        else:
+            entries = "".join(_answer((found.get("columns") or {}).get(key)) for key in columns)
         rows.append(f'<tr data-manager="{_e(name)}"><th scope="row">{_e(name)}{basis}</th>'
                     f"{entries}</tr>")
     parts = [f'<section id="answer"><h2>The answer: what each manager leaves behind</h2>'

@@ -95,6 +95,11 @@ def _answers(out: list[str], answers: dict) -> None:
     out.append(_row(["---"] * (len(columns) + 1)))
     for name, found in managers.items():
         entries = []
+        if found.get("scenario") is None:  # nothing ran: one reason, said once
+            first = next(iter(found["columns"].values()), {}) if found["columns"] else {}
+            out.append(_row([f"**{name}**", f"{answer_mark(None)} {first.get('text', '')}",
+                             *["·"] * (len(columns) - 1)]))
+            continue
         for column in columns:
             answer = found["columns"].get(column) or {}
             text = f"{answer_mark(answer.get('value'))} {answer.get('text', '')}"

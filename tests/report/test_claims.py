@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from matrix.core.cells import Cell, Scenario
 from matrix.core.errors import MatrixError
 from matrix.core.platforms import SHELL_CONTEXTS
-from matrix.core.verdicts import CHECKS, worst
+from matrix.core.verdicts import CHECKS, Verdict, worst
 from matrix.report import build_report
 from matrix.report.answers import VALUES
 from matrix.report.claims import check_claims, load_claims, render_claims
+from matrix.run.results import error_cell
 
 ARTICLE = Path(__file__).resolve().parents[2] / "claims" / "go-env-article.toml"
 SHELLS = ("bash-login", "bash-interactive", "script", "session")
@@ -35,7 +37,8 @@ def _cell(manager: str, shell: str, scope: str = "global", verdicts: dict | None
                f"{'+' + scenario if pollution else ''}/{shell}")
     return {"id": cell_id, "platform": platform, "manager": manager, "from": "1.21.13",
             "to": "1.22.10", "scope": scope, "scenario": scenario, "pollution": list(pollution),
-            "shell": shell, "shell_order": SHELL_CONTEXTS.index(shell), "group": cell_id,
+            "shell": shell, "shell_order": SHELL_CONTEXTS.index(shell),
+            "group": cell_id.rsplit("/", 1)[0],
             "verdict": worst(checks[c]["verdict"] for c in checks).value, "error": None,
             "log_tail": [], "checks": checks, "active": True, **extra}
 
@@ -73,12 +76,68 @@ def test_answers_for_shared_atomic_injection_and_scripts():
     assert answers["scripts"]["text"].startswith("BROKEN after a global switch")
 
 
+def _not_run_cell(manager: str, shell: str, verdict: str, reason: str,
+                  scope: str = "global") -> dict:
+    """A cell as the run makes it when nothing ran: every check carries the verdict."""
+    cell = Cell("ubuntu", manager, Scenario("1.21.13", "1.22.10", scope), shell)
+    return error_cell(cell, Verdict(verdict), reason)
+
+
 def test_a_manager_whose_cells_did_not_run_has_no_answer():
-    skipped = {**_cell("sdkman", "bash-login"), "checks": {}, "verdict": "SKIPPED",
-               "error": "needs govm-matrix mirror add sdkman <folder>"}
-    answers = _report([skipped])["answers"]["managers"]["sdkman"]["columns"]
-    assert all(a["value"] is None for a in answers.values())
-    assert answers["goroot"]["text"].startswith("not run (1 SKIPPED): needs govm-matrix")
+    cells = [_not_run_cell("sdkman", s, "SKIPPED", "needs govm-matrix mirror add sdkman <folder>")
+             for s in SHELLS]
+    cells += [_not_run_cell("sdkman", s, "UNSUPPORTED", "sdkman has no directory scope",
+                            "directory") for s in SHELLS]
+    report = _report(cells)
+    answers = report["answers"]["managers"]["sdkman"]["columns"]
+    assert all(a["value"] is None for a in answers.values()), answers
+    assert answers["goroot"]["text"].startswith(
+        "not run (4 SKIPPED, 4 UNSUPPORTED): needs govm-matrix mirror add sdkman")
+    checked = check_claims(load_claims(ARTICLE), report)
+    sdkman = [r for r in checked["results"] if r["manager"] == "sdkman"]
+    assert sdkman and all(r["status"] == "untested" for r in sdkman)
+
+
+def test_scopes_that_did_not_run_are_not_counted_as_isolated_contexts():
+    cells = [_cell("manual", s) for s in SHELLS]
+    cells += [_not_run_cell("manual", s, "UNSUPPORTED", "manual has no session scope",
+                            "session") for s in SHELLS]
+    cells += [_not_run_cell("manual", s, "SKIPPED", "missing an artifact", "directory")
+              for s in SHELLS]
+    answers = _report(cells)["answers"]["managers"]["manual"]["columns"]
+    assert answers["goroot"] == {**answers["goroot"], "value": "isolated",
+                                 "text": "isolated in every context (4)", "contexts": 4}
+    assert answers["scripts"]["text"] == "works (global)"
+
+
+def test_a_context_the_harness_could_not_decide_answers_nothing_either_way():
+    undecided = {n: "ERROR" for n in CHECKS}
+    cells = [_cell("mise", s, verdicts=undecided) for s in SHELLS]
+    answers = _report(cells)["answers"]["managers"]["mise"]["columns"]
+    assert all(a["value"] is None for a in answers.values()), answers
+    cells = [_cell("mise", s, verdicts=undecided if s == "script" else {}) for s in SHELLS]
+    answers = _report(cells)["answers"]["managers"]["mise"]["columns"]
+    assert answers["goroot"]["value"] is None  # 3 isolated, 1 undecided: not "isolated"
+    assert answers["goroot"]["text"].startswith("isolated in 3 of 4 contexts; ERROR in a script")
+    assert answers["scripts"] == {**answers["scripts"], "value": None,
+                                  "text": "ERROR (undecided) global"}
+    cells[0] = _cell("mise", "bash-login", verdicts={"goroot": "LEAK"})
+    answers = _report(cells)["answers"]["managers"]["mise"]["columns"]
+    assert answers["goroot"]["value"] == "leaks"  # a leak seen is a leak, whatever else errs
+
+
+def test_a_manager_refusing_the_switch_in_a_script_does_not_work_in_scripts():
+    cells = [_cell("mise", s, scope) for s in SHELLS for scope in ("global", "session")
+             if (s, scope) != ("script", "session")]
+    refused = {**_cell("mise", "script", "session"), "verdict": "UNSUPPORTED", "active": False,
+               "checks": {n: {"check": n, "verdict": "UNSUPPORTED",
+                              "evidence": ["UNSUPPORTED: mise refuses this switch here"]}
+                          for n in CHECKS}}
+    answers = _report([*cells, refused])["answers"]["managers"]["mise"]["columns"]
+    assert answers["scripts"]["value"] == "fails"
+    assert answers["scripts"]["text"] == ("works (global); the manager refuses the switch in a "
+                                          "script (session)")
+    assert answers["scripts"]["cells"] == [refused["id"]]
 
 
 def test_gopath_shapes_are_answered_per_platform_where_that_gopath_is_in_effect():
@@ -168,3 +227,22 @@ def test_the_claims_command_exits_2_on_a_bad_file_and_writes_nothing(tmp_path):
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "no [[claims]] table" in out.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_a_manager_that_did_not_run_says_so_once_in_the_tables():
+    from matrix.report.html import render_html
+    from matrix.report.markdown import render_markdown
+
+    cells = [_cell("manual", s) for s in SHELLS]
+    cells += [_not_run_cell("goenv", s, "SKIPPED", "missing goenv's git repository")
+              for s in SHELLS]
+    report = _report(cells)
+    row = next(line for line in render_markdown(report).splitlines()
+               if line.startswith("| **goenv** |"))
+    assert row == ("| **goenv** | · not run (4 SKIPPED): missing goenv's git repository | · | · "
+                   "| · | · | · | · |")
+    page = render_html(report)
+    html_row = page[page.index('<tr data-manager="goenv">'):]
+    html_row = html_row[:html_row.index("</tr>")]
+    assert f'colspan="{len(report["answers"]["columns"])}"' in html_row
+    assert html_row.count("<td") == 1 and "not run (4 SKIPPED)" in html_row

@@ -154,7 +154,8 @@ def test_the_answer_comes_first_then_the_grid_then_the_cells():
         assert f">{title}</th>" in answers
     assert answers.count('<tr data-manager="') == 2
     manual = report["cells"][0]["id"]
-    assert "✗</span> clean in 1 of 2 contexts; LEAK in <code>bash -l</code>" in answers
+    # the sh cell was UNSUPPORTED: not a context that counts, clean or not
+    assert "✗</span> clean in 0 of 1 contexts; LEAK in <code>bash -l</code>" in answers
     assert f'href="{_href(manual)}"' in answers
     assert 'id="machine-answers"' not in page and 'id="claims"' not in page
 
@@ -469,18 +470,19 @@ def test_an_answer_links_to_its_cell_and_deep_links_open_a_cell(browser, tmp_pat
     panel = browser.find_element(By.ID, "drilldown")
     assert not panel.is_displayed()
     link = browser.find_element(
-        By.CSS_SELECTOR, f'#answers tr[data-manager="mise"] a[href="{_href(wsl)}"]')
+        By.CSS_SELECTOR, f'#answers tr[data-manager="manual"] a[href="{_href(manual)}"]')
     link.click()
-    assert panel.is_displayed() and wsl in panel.text
-    assert browser.execute_script("return location.hash") == _href(wsl)
+    assert panel.is_displayed() and manual in panel.text
+    assert "expected path ok, got path LEAK" in panel.text
+    assert browser.execute_script("return location.hash") == _href(manual)
     browser.find_element(By.ID, "drilldown-close").click()
     assert not panel.is_displayed()
     assert browser.execute_script("return location.hash") == ""
     link.click()  # the same link again, after closing
-    assert panel.is_displayed() and wsl in panel.text
+    assert panel.is_displayed() and manual in panel.text
 
-    browser.execute_script("location.hash = arguments[0]", _href(manual))
-    assert manual in panel.text and "expected path ok, got path LEAK" in panel.text
+    browser.execute_script("location.hash = arguments[0]", _href(wsl))
+    assert wsl in panel.text and manual not in panel.text
     browser.execute_script("location.hash = arguments[0]", _href("no/such/cell"))
     assert "No cell no/such/cell in this report." in panel.text
 
