@@ -175,14 +175,37 @@ def _summary_mark(cells: list[dict]) -> str:
     return f"{_mark(worst(c['verdict'] for c in cells))} ({detail})"
 
 
+def _not_run_lines(cells: list[dict]) -> list[str]:
+    """Cells that did not run (SKIPPED, UNSUPPORTED), one line per verdict, manager and reason:
+    their reason is the same for hundreds of cells, and each cell stays in matrix.json."""
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for cell in cells:
+        key = (cell["verdict"], cell["manager"], cell.get("error") or "")
+        groups.setdefault(key, []).append(cell)
+    lines = []
+    for (verdict, manager, reason), members in groups.items():
+        platforms = ", ".join(dict.fromkeys(c["platform"] for c in members))
+        count = f"{len(members)} cell{'s' if len(members) != 1 else ''}"
+        lines.append(f"- {_mark(verdict)}: {count} of {manager} ({platforms})"
+                     + (f": {reason}" if reason else ""))
+    return lines
+
+
 def _findings(out: list[str], cells: list[dict]) -> None:
     quiet = (Verdict.PASS.value, Verdict.SHARED.value, Verdict.INACTIVE.value)
-    notable = [c for c in cells if c["verdict"] not in quiet]
+    not_run = (Verdict.SKIPPED.value, Verdict.UNSUPPORTED.value)
+    notable = [c for c in cells if c["verdict"] not in quiet + not_run]
+    skipped = [c for c in cells if c["verdict"] in not_run]
     inactive = [c for c in cells if c["verdict"] == Verdict.INACTIVE.value]
     out.append("## Evidence")
     out.append("")
     if not notable:
-        out += ["No cell leaked, broke or failed to run.", ""]
+        out += ["No cell leaked or broke, and the harness decided every cell it ran.", ""]
+    if skipped:
+        out.append("Cells that did not run, by manager and reason (each is in matrix.json):")
+        out.append("")
+        out += _not_run_lines(skipped)
+        out.append("")
     if inactive:
         out.append("Cells where the manager is not active (its shell set-up never ran there):")
         out.append("")

@@ -38,6 +38,9 @@ def test_markdown_reads_without_colour_and_carries_the_log_tail(tmp_path):
     assert "| platform | manual | mise |" in md
     assert "? ERROR" in md and "– UNSUPPORTED" in md
     assert "step 8: exit 1" in md
+    # a cell that did not run is one line with its reason, not a heading of its own
+    assert "- – UNSUPPORTED: 1 cell of manual (ubuntu): no such scope" in md
+    assert "### ubuntu/manual/" not in md and "### wsl2/mise/" in md
     assert json.loads((tmp_path / "matrix.json").read_text())["summary"]["cells"] == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
