@@ -257,7 +257,7 @@ def _not_run(cells: list[dict]) -> dict:
                   "") if order else ""
     reason = reason or ""
     words = ", ".join(f"{counts[v]} {v}" for v in order)
-    return {"value": None, "text": f"not run ({words})" + (f": {reason[:160]}" if reason
+    return {"value": None, "text": f"not run ({words})" + (f": {reason[:400]}" if reason
                                                             else ""), "cells": []}
 
 
