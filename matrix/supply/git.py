@@ -40,7 +40,8 @@ def git_ok(*args: str) -> bool:
 
 def clone(url: str, dest: Path, branch: str | None = None) -> None:
     """A full clone of ``url`` (at ``branch``, a branch or tag), as the tools' guides do."""
-    run_tool(["git", "clone", "-q", *(["--branch", branch] if branch else []), url, str(dest)],
+    run_tool(["git", "-c", "advice.detachedHead=false", "clone", "-q",
+              *(["--branch", branch] if branch else []), url, str(dest)],
              url)
 
 
