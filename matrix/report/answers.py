@@ -207,6 +207,12 @@ def _injection_answer(cells: list[dict]) -> dict:
             "variables": sorted(variables)}
 
 
+def _without_atomic(cell: dict) -> str:
+    """The cell's verdict over its checks other than ``atomic``."""
+    checks = {k: r for k, r in (cell.get("checks") or {}).items() if k != "atomic"}
+    return worst(r["verdict"] for r in checks.values()).value if checks else cell["verdict"]
+
+
 def _scripts_answer(cells: list[dict], refused: list[dict] = ()) -> dict:
     """``cells``: the cells that ran; ``refused``: script cells UNSUPPORTED where the rest of
     their group ran (the manager refusing the switch in a script, not a scope it lacks)."""
@@ -219,15 +225,18 @@ def _scripts_answer(cells: list[dict], refused: list[dict] = ()) -> dict:
         by_scope[cell["scope"]].append(cell)
     bad, good, undecided = [], [], []
     for scope, members in by_scope.items():
-        decided = [c["verdict"] for c in members if c["verdict"] != _ERROR]
+        # whether the switch works in a script: every check but atomicity, which has its own
+        # column (a switch that rewrites a file in place is no less usable from a script)
+        verdict = {c["id"]: _without_atomic(c) for c in members}
+        decided = [v for v in verdict.values() if v != _ERROR]
         if not decided:
             undecided.append(scope)
             continue
         here = worst(decided).value
         if here in _BAD or here == _OFF:
-            cell = next(c for c in members if c["verdict"] == here)
-            line = next((ln for res in cell["checks"].values() for ln in res["evidence"]
-                         if verdict_of(ln) == here), "")
+            cell = next(c for c in members if verdict[c["id"]] == here)
+            line = next((ln for name, res in cell["checks"].items() if name != "atomic"
+                         for ln in res["evidence"] if verdict_of(ln) == here), "")
             bad.append({"scope": scope, "verdict": here, "cell": cell["id"], "evidence": line})
         else:
             good.append(scope)

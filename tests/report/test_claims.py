@@ -73,7 +73,8 @@ def test_answers_for_shared_atomic_injection_and_scripts():
     assert answers["injection"]["text"].startswith("functions `g` (+1 helpers)")
     assert "`G_MIRROR`" in answers["injection"]["text"]
     assert answers["scripts"]["value"] == "fails"
-    assert answers["scripts"]["text"].startswith("BROKEN after a global switch")
+    # atomicity has its own column; the script's own finding decides this one
+    assert answers["scripts"]["text"].startswith("INACTIVE after a global switch")
 
 
 def _not_run_cell(manager: str, shell: str, verdict: str, reason: str,
@@ -246,3 +247,16 @@ def test_a_manager_that_did_not_run_says_so_once_in_the_tables():
     html_row = html_row[:html_row.index("</tr>")]
     assert f'colspan="{len(report["answers"]["columns"])}"' in html_row
     assert html_row.count("<td") == 1 and "not run (4 SKIPPED)" in html_row
+
+
+def test_works_in_scripts_is_not_decided_by_atomicity():
+    # a switch that rewrites a file in place (atomic BROKEN) still works from a script
+    cells = [_cell("g", s, verdicts={"atomic": "BROKEN"} if s == "script" else {})
+             for s in SHELLS]
+    answers = _report(cells)["answers"]["managers"]["g"]["columns"]
+    assert answers["scripts"]["value"] == "works"
+    assert answers["atomic"]["value"] == "not-atomic"
+    cells[2] = _cell("g", "script", verdicts={"atomic": "BROKEN", "version": "LEAK"})
+    answers = _report(cells)["answers"]["managers"]["g"]["columns"]
+    assert answers["scripts"]["value"] == "fails"
+    assert answers["scripts"]["text"] == "LEAK after a global switch"
