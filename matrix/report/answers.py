@@ -174,8 +174,13 @@ def _injection_answer(cells: list[dict]) -> dict:
     aliases: set[str] = set()
     variables: set[str] = set()
     measured = [c for c in cells if isinstance(c.get("injected"), dict) and c.get("active")]
+    lost: dict[str, set[str]] = defaultdict(set)  # PATH entry -> platforms
+    lost_cell = None
     for cell in measured:
         found = cell["injected"]
+        for entry in found.get("path_lost") or []:
+            lost[entry].add(cell["platform"])
+            lost_cell = lost_cell or cell["id"]
         for name in found.get("functions") or []:
             functions[name].add(cell["shell"])
         for name in found.get("hooks") or {}:
@@ -200,9 +205,14 @@ def _injection_answer(cells: list[dict]) -> dict:
                      + (" …" if len(variables) > 5 else ""))
     value = "injected" if (functions or hooks or aliases) else "none"
     text = "; ".join(parts) if parts else "nothing (no function, hook, alias or variable)"
+    if lost:  # activation itself took entries off PATH (gvm splitting one with a space)
+        text += "; activation loses PATH " + ", ".join(
+            f"`{entry}` ({', '.join(sorted(where))})" for entry, where in sorted(lost.items()))
     example = next((c["id"] for c in measured if (c["injected"].get("functions")
                                                   or c["injected"].get("hooks"))), None)
-    return {"value": value, "text": text, "cells": [example] if example else [],
+    cells_out = [c for c in (lost_cell, example) if c]
+    return {"value": value, "text": text, "cells": list(dict.fromkeys(cells_out)),
+            "path_lost": sorted(lost),
             "functions": sorted(functions), "hooks": sorted(hooks), "aliases": sorted(aliases),
             "variables": sorted(variables)}
 

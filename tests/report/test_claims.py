@@ -260,3 +260,17 @@ def test_works_in_scripts_is_not_decided_by_atomicity():
     answers = _report(cells)["answers"]["managers"]["g"]["columns"]
     assert answers["scripts"]["value"] == "fails"
     assert answers["scripts"]["text"] == "LEAK after a global switch"
+
+
+def test_a_path_entry_that_activation_loses_is_said_in_the_injection_answer():
+    injected = {"functions": ["gvm", "cd"], "hooks": {}, "aliases": [], "variables": ["GOROOT"],
+                "path_lost": []}
+    cells = [_cell("gvm", s, injected=dict(injected)) for s in SHELLS]
+    assert "activation loses" not in _report(cells)["answers"]["managers"]["gvm"][
+        "columns"]["injection"]["text"]
+    cells.append(_cell("gvm", "bash-interactive", platform="wsl2", injected={
+        **injected, "path_lost": ["/mnt/c/Program Files/Go/bin"]}))
+    answer = _report(cells)["answers"]["managers"]["gvm"]["columns"]["injection"]
+    assert answer["text"].endswith("; activation loses PATH `/mnt/c/Program Files/Go/bin` "
+                                   "(wsl2)")
+    assert answer["cells"][0] == "wsl2/gvm/1.21.13→1.22.10/global/bash-interactive"
