@@ -86,14 +86,21 @@ def labels(run_id: str | None = None, **extra: str) -> dict[str, str]:
     return found
 
 
+#: container states in which nothing runs any more (a container that is only ``created`` may
+#: be about to start)
+STOPPED = ("exited", "dead")
+
+
 def reap(cli: docker.DockerClient, unowned: bool = False) -> int:
-    """Remove the containers of runs that are no longer alive on this host (and, with
-    ``unowned``, those that carry no owner, from before owners were labelled); never those of
-    a live run or of another host. Returns how many."""
+    """Remove the containers of runs that are no longer alive on this host, and those that
+    carry no owner (left by a release from before owners were labelled, whose run cannot be
+    asked): all of them with ``unowned``, else only those that have stopped. Never a
+    container of a live run or of another host. Returns how many."""
     removed = 0
     for ctr in cli.containers.list(all=True, filters={"label": LABEL}):
         value = (ctr.labels or {}).get(OWNER_LABEL)
-        dead = owner_alive(value) is False if value else unowned
+        dead = (owner_alive(value) is False if value
+                else unowned or ctr.status in STOPPED)
         if not dead:
             continue
         try:

@@ -82,7 +82,8 @@ def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
     session = MatrixSession(config, progress=say)
     built: dict[str, dict] = {}
     try:
-        reaped = engine.reap(session.cli)  # what runs that are no longer alive left behind
+        # what runs that are no longer alive left behind (and stopped ones nobody owns)
+        reaped = engine.reap(session.cli)
         if reaped:
             say(f"removed {reaped} containers left by runs that are no longer alive")
         for platform, manager in needed_images(config):

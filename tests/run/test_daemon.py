@@ -1,7 +1,8 @@
 """The Docker daemon going away, in the harness's own logic: the SDK's and requests' errors in
 words, one recorded event, a bounded wait, the group run again when the daemon is back, and
 every group left ERROR with a reason a person understands when it is not. Containers are
-labelled with their run's owner, and only dead owners' containers are reaped. (The container
+labelled with their run's owner; dead owners' containers are reaped, and stopped ones that
+carry no owner. (The container
 test with a daemon the test stops and starts is tests/docker/test_daemon_loss.py.)"""
 
 from __future__ import annotations
@@ -169,3 +170,44 @@ def test_the_owner_is_this_process_in_the_controller(monkeypatch):
     config = run_config.parse({"platform": ["ubuntu"], "manager": ["manual"]}, run_id="x")
     assert config.owner == engine.owner(os.getpid())
     assert run_config.RunConfig.from_json(config.to_json()).owner == config.owner
+
+
+class _Ctr:
+    def __init__(self, name: str, status: str, owner: str | None, gone: list[str]) -> None:
+        self.name, self.status, self._gone = name, status, gone
+        self.labels = {engine.LABEL: "1", f"{engine.LABEL}.run": "r"}
+        if owner is not None:
+            self.labels[engine.OWNER_LABEL] = owner
+
+    def remove(self, force: bool = False) -> None:
+        self._gone.append(self.name)
+
+
+class _Containers:
+    def __init__(self, ctrs) -> None:
+        self.ctrs = ctrs
+
+    def list(self, all: bool = False, filters: dict | None = None):  # noqa: A002
+        assert all and filters == {"label": engine.LABEL}
+        return list(self.ctrs)
+
+
+def test_reap_removes_dead_owners_and_stopped_unowned_containers_only():
+    gone: list[str] = []
+    host = engine.owner().split(":")[0]
+    dead = f"{host}:{2**22 + 7}:1"  # no such pid
+    ctrs = [_Ctr("live", "running", engine.owner(), gone),
+            _Ctr("live-exited", "exited", engine.owner(), gone),
+            _Ctr("dead-owner", "running", dead, gone),
+            _Ctr("other-host", "exited", f"another-host:{os.getpid()}:1", gone),
+            _Ctr("unowned-exited", "exited", None, gone),
+            _Ctr("unowned-dead", "dead", None, gone),
+            _Ctr("unowned-running", "running", None, gone),
+            _Ctr("unowned-created", "created", None, gone)]
+    cli = type("Cli", (), {"containers": _Containers(ctrs)})()
+    assert engine.reap(cli) == 3
+    assert gone == ["dead-owner", "unowned-exited", "unowned-dead"]
+    gone.clear()
+    assert engine.reap(cli, unowned=True) == 5  # `clean`: every container nobody owns, too
+    assert gone == ["dead-owner", "unowned-exited", "unowned-dead", "unowned-running",
+                    "unowned-created"]
