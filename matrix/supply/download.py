@@ -92,3 +92,34 @@ def npm_pack(package: str, dest: Path) -> Path:
     if not tgzs:
         raise MatrixError(f"npm pack produced no tarball for {package}", EXIT_ENVIRONMENT)
     return tgzs[0]
+
+
+def file_from_archive(path: Path, name: str, expected: str) -> bytes:
+    """The bytes of the first regular file called ``name`` in the tar archive ``path`` (a
+    release archive holding a tool's binary); ``expected`` says what ``path`` should be."""
+    import tarfile
+
+    with tarfile.open(path) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and Path(member.name).name == name:
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    return fh.read()
+    raise MatrixError(f"{path} holds no file named {name}; expected {expected}")
+
+
+def version_output(data: bytes, name: str) -> str:
+    """What the binary ``data`` prints for ``--version`` (stdout and stderr), run as ``name``
+    from a temporary folder with a bare environment; the error's text when it cannot run."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = Path(tmp) / name
+        exe.write_bytes(data)
+        exe.chmod(0o755)
+        try:
+            out = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
+                                 timeout=30, env={"PATH": "/usr/bin:/bin", "HOME": tmp})
+            return out.stdout + out.stderr
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return str(exc)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import EXIT_ENVIRONMENT, MatrixError
 from .download import run_tool
+from .recipes import Origin, Recipe
 
 if TYPE_CHECKING:
     from .cache import ArtifactCache
-    from .recipes import Origin
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -91,3 +91,36 @@ def _replace_dir(new: Path, dest: Path) -> None:
         dest.rename(old)
     new.rename(dest)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class RepositoryRecipe(Recipe):
+    """A tool that is a git repository: ``govm-matrix mirror add <kind> <a clone>``, or online a
+    clone of its upstream ``repo`` (at ``branch``), as its install instructions clone it. A
+    subclass names ``git_key`` (``git/<name>.git``), ``repo``, ``kind`` and ``path_help`` and
+    says in ``check`` what makes a clone the right one."""
+
+    git_key = ""
+    repo = ""
+    branch: str | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.git_key:
+            cls.prefixes = (cls.git_key + "/",)
+
+    @property
+    def refs_key(self) -> str:
+        return f"{self.git_key}/info/refs"
+
+    def check(self, git_dir: str, path: Path) -> None:
+        """Refuse (MatrixError naming the fix) a clone that is not the tool at its pin."""
+
+    def add(self, cache, path: Path, origin: Origin) -> list[str]:
+        return import_repository(cache, path, self.git_key, self.refs_key, self.path_help,
+                                 self.check, origin)
+
+    def fetch(self, cache, key: str) -> None:
+        with cache.workdir() as tmp:
+            dest = tmp / self.git_key.rsplit("/", 1)[-1].removesuffix(".git")
+            clone(self.repo, dest, branch=self.branch)
+            self.add(cache, dest, Origin(f"cloned from {self.repo}", offline=False))

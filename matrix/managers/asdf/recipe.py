@@ -17,18 +17,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tarfile
-import tempfile
 from pathlib import Path
 
 from ...core.errors import EXIT_ENVIRONMENT, MatrixError
 from ...supply import pins
-from ...supply.download import expect_digest, run_tool
-from ...supply.git import clone, git, git_ok, import_repository
+from ...supply.download import expect_digest, file_from_archive, run_tool, version_output
+from ...supply.git import RepositoryRecipe, git, git_ok
 from ...supply.go import go_key
 from ...supply.recipes import Origin, Recipe
-from .golang import ASDF_GOLANG_GIT, ASDF_GOLANG_REFS_KEY, GO_DOWNLOAD_HOST
+from .golang import ASDF_GOLANG_GIT, GO_DOWNLOAD_HOST
 
 _ASDF_NAME = re.compile(r"asdf-v(\d+\.\d+\.\d+)-linux-amd64")
 _ELF_X86_64 = 0x3E
@@ -50,7 +48,7 @@ class AsdfBinary(Recipe):
         if path.is_dir():
             raise MatrixError(f"{path} is a folder; expected {self.path_help}")
         named = _ASDF_NAME.search(path.name)
-        data = _binary_from_archive(path, self.path_help) if tarfile.is_tarfile(path) \
+        data = file_from_archive(path, "asdf", self.path_help) if tarfile.is_tarfile(path) \
             else path.read_bytes()
         if data[:4] != b"\x7fELF" or len(data) < 20 or int.from_bytes(data[18:20], "little") \
                 != _ELF_X86_64:
@@ -93,29 +91,9 @@ class AsdfBinary(Recipe):
                 shutil.rmtree(work / "mod", ignore_errors=True)
 
 
-def _binary_from_archive(path: Path, expected: str) -> bytes:
-    with tarfile.open(path) as tar:
-        for member in tar.getmembers():
-            if member.isfile() and Path(member.name).name == "asdf":
-                fh = tar.extractfile(member)
-                if fh is not None:
-                    return fh.read()
-    raise MatrixError(f"{path} holds no file named asdf; expected {expected}")
-
-
 def _version_of(data: bytes, path: Path) -> str:
     """asdf's own answer to --version, for a binary whose name does not say it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = Path(tmp) / "asdf"
-        exe.write_bytes(data)
-        exe.chmod(0o755)
-        try:
-            out = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
-                                 timeout=30, env={"PATH": "/usr/bin:/bin", "HOME": tmp})
-            text = out.stdout + out.stderr
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            text = str(exc)
-    found = re.search(r"\b(\d+\.\d+\.\d+)\b", text)
+    found = re.search(r"\b(\d+\.\d+\.\d+)\b", version_output(data, "asdf"))
     if not found:
         raise MatrixError(f"cannot tell which asdf version {path} is; name it "
                           "asdf-v<version>-linux-amd64")
@@ -155,20 +133,14 @@ def go_env(work: Path) -> dict[str, str]:
     return env
 
 
-class AsdfGolang(Recipe):
-    prefixes = (ASDF_GOLANG_GIT + "/",)
+class AsdfGolang(RepositoryRecipe):
+    git_key = ASDF_GOLANG_GIT
+    repo = property(lambda self: pins.ASDF_GOLANG_REPO)  # read when used, as pins may move
     kind = "asdf-golang"
     path_help = "a full git clone of the asdf-golang plugin"
 
-    def add(self, cache, path: Path, origin: Origin) -> list[str]:
-        return import_repository(cache, path, ASDF_GOLANG_GIT, ASDF_GOLANG_REFS_KEY,
-                                 self.path_help, _check_asdf_golang, origin)
-
-    def fetch(self, cache, key: str) -> None:
-        with cache.workdir() as tmp:
-            clone(pins.ASDF_GOLANG_REPO, tmp / "asdf-golang")
-            self.add(cache, tmp / "asdf-golang",
-                     Origin(f"cloned from {pins.ASDF_GOLANG_REPO}", offline=False))
+    def check(self, git_dir: str, path: Path) -> None:
+        _check_asdf_golang(git_dir, path)
 
 
 def _check_asdf_golang(git_dir: str, path: Path) -> None:

@@ -7,27 +7,22 @@ from pathlib import Path
 
 from ...core.errors import MatrixError
 from ...supply import pins
-from ...supply.git import clone, git_ok, import_repository
-from ...supply.recipes import Origin, Recipe
+from ...supply.git import RepositoryRecipe, git_ok
 
 ASDF_GIT = "git/asdf.git"
 ASDF_REFS_KEY = f"{ASDF_GIT}/info/refs"
 
 
-class AsdfRepository(Recipe):
-    prefixes = (ASDF_GIT + "/",)
+class AsdfRepository(RepositoryRecipe):
+    git_key = ASDF_GIT
+    # read when used, not at import: the pins are the one place these are set
+    repo = property(lambda self: pins.ASDF_REPO)
+    branch = property(lambda self: f"v{pins.ASDF_015_VERSION}")
     kind = "asdf"
     path_help = f"a full git clone of asdf with tag v{pins.ASDF_015_VERSION}"
 
-    def add(self, cache, path: Path, origin: Origin) -> list[str]:
-        return import_repository(cache, path, ASDF_GIT, ASDF_REFS_KEY, self.path_help,
-                                 _check_asdf, origin)
-
-    def fetch(self, cache, key: str) -> None:
-        with cache.workdir() as tmp:
-            clone(pins.ASDF_REPO, tmp / "asdf", branch=f"v{pins.ASDF_015_VERSION}")
-            self.add(cache, tmp / "asdf", Origin(f"cloned from {pins.ASDF_REPO}",
-                                                 offline=False))
+    def check(self, git_dir: str, path: Path) -> None:
+        _check_asdf(git_dir, path)
 
 
 def _check_asdf(git_dir: str, path: Path) -> None:

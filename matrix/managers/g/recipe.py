@@ -6,14 +6,19 @@ g<version>.linux-amd64.tar.gz, or the binary in it>``. Stored as
 from __future__ import annotations
 
 import re
-import subprocess
 import tarfile
-import tempfile
 from pathlib import Path
 
 from ...core.errors import MatrixError
 from ...supply import pins
-from ...supply.download import digest_for, download, expect_digest, sha256_file
+from ...supply.download import (
+    digest_for,
+    download,
+    expect_digest,
+    file_from_archive,
+    sha256_file,
+    version_output,
+)
 from ...supply.recipes import Origin, Recipe
 
 _ELF_X86_64 = 0x3E
@@ -32,7 +37,7 @@ class GBinary(Recipe):
     def add(self, cache, path: Path, origin: Origin) -> list[str]:
         if path.is_dir():
             raise MatrixError(f"{path} is a folder; expected {self.path_help}")
-        data = _from_archive(path, self.path_help) if tarfile.is_tarfile(path) \
+        data = file_from_archive(path, "g", self.path_help) if tarfile.is_tarfile(path) \
             else path.read_bytes()
         if data[:4] != b"\x7fELF" or len(data) < 20 or int.from_bytes(data[18:20], "little") \
                 != _ELF_X86_64:
@@ -64,28 +69,9 @@ class GBinary(Recipe):
                                             offline=False, urls={archive.name: url}))
 
 
-def _from_archive(path: Path, expected: str) -> bytes:
-    with tarfile.open(path) as tar:
-        for member in tar.getmembers():
-            if member.isfile() and Path(member.name).name == "g":
-                fh = tar.extractfile(member)
-                if fh is not None:
-                    return fh.read()
-    raise MatrixError(f"{path} holds no file named g; expected {expected}")
-
-
 def _version_of(data: bytes, path: Path) -> str:
     """g's own answer to --version."""
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = Path(tmp) / "g"
-        exe.write_bytes(data)
-        exe.chmod(0o755)
-        try:
-            out = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
-                                 timeout=30, env={"PATH": "/usr/bin:/bin", "HOME": tmp})
-            text = out.stdout + out.stderr
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            text = str(exc)
+    text = version_output(data, "g")
     found = re.search(r"g version (\d+\.\d+\.\d+)", text)
     if not found:
         raise MatrixError(f"{path} does not say it is g (`g --version`: {text.strip()[:80]})")

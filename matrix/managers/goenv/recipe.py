@@ -8,27 +8,22 @@ from pathlib import Path
 
 from ...core.errors import MatrixError
 from ...supply import pins
-from ...supply.git import clone, git, git_ok, import_repository
-from ...supply.recipes import Origin, Recipe
+from ...supply.git import RepositoryRecipe, git, git_ok
 
 GOENV_GIT = "git/goenv.git"
 GOENV_REFS_KEY = f"{GOENV_GIT}/info/refs"
 
 
-class GoenvRepository(Recipe):
-    prefixes = (GOENV_GIT + "/",)
+class GoenvRepository(RepositoryRecipe):
+    git_key = GOENV_GIT
+    # read when used, not at import: the pins are the one place these are set
+    repo = property(lambda self: pins.GOENV_REPO)
+    branch = property(lambda self: pins.GOENV_VERSION)
     kind = "goenv"
     path_help = f"a full git clone of goenv with tag {pins.GOENV_VERSION}"
 
-    def add(self, cache, path: Path, origin: Origin) -> list[str]:
-        return import_repository(cache, path, GOENV_GIT, GOENV_REFS_KEY, self.path_help,
-                                 _check_goenv, origin)
-
-    def fetch(self, cache, key: str) -> None:
-        with cache.workdir() as tmp:
-            clone(pins.GOENV_REPO, tmp / "goenv", branch=pins.GOENV_VERSION)
-            self.add(cache, tmp / "goenv", Origin(f"cloned from {pins.GOENV_REPO}",
-                                                  offline=False))
+    def check(self, git_dir: str, path: Path) -> None:
+        _check_goenv(git_dir, path)
 
 
 def _check_goenv(git_dir: str, path: Path) -> None:

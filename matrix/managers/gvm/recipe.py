@@ -7,26 +7,20 @@ from pathlib import Path
 
 from ...core.errors import MatrixError
 from ...supply import pins
-from ...supply.git import clone, git_ok, import_repository
-from ...supply.recipes import Origin, Recipe
+from ...supply.git import RepositoryRecipe, git_ok
 
 GVM_GIT = "git/gvm.git"
 GVM_REFS_KEY = f"{GVM_GIT}/info/refs"
 
 
-class GvmRepository(Recipe):
-    prefixes = (GVM_GIT + "/",)
+class GvmRepository(RepositoryRecipe):
+    git_key = GVM_GIT
+    repo = property(lambda self: pins.GVM_REPO)  # read when used, as the pins may move
     kind = "gvm"
     path_help = f"a full git clone of gvm holding commit {pins.GVM_COMMIT[:12]}"
 
-    def add(self, cache, path: Path, origin: Origin) -> list[str]:
-        return import_repository(cache, path, GVM_GIT, GVM_REFS_KEY, self.path_help,
-                                 _check_gvm, origin)
-
-    def fetch(self, cache, key: str) -> None:
-        with cache.workdir() as tmp:
-            clone(pins.GVM_REPO, tmp / "gvm")
-            self.add(cache, tmp / "gvm", Origin(f"cloned from {pins.GVM_REPO}", offline=False))
+    def check(self, git_dir: str, path: Path) -> None:
+        _check_gvm(git_dir, path)
 
 
 def _check_gvm(git_dir: str, path: Path) -> None:
