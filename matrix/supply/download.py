@@ -94,6 +94,24 @@ def npm_pack(package: str, dest: Path) -> Path:
     return tgzs[0]
 
 
+_ELF_X86_64 = 0x3E  # e_machine of an x86-64 ELF file
+
+
+def linux_amd64_binary(path: Path, name: str, expected: str) -> bytes:
+    """A tool's linux/amd64 executable, given as its release archive (the file called ``name``
+    in it) or as the binary itself; ``expected`` says what ``path`` should be."""
+    import tarfile
+
+    if path.is_dir():
+        raise MatrixError(f"{path} is a folder; expected {expected}")
+    data = (file_from_archive(path, name, expected) if tarfile.is_tarfile(path)
+            else path.read_bytes())
+    if data[:4] != b"\x7fELF" or len(data) < 20 or int.from_bytes(data[18:20], "little") \
+            != _ELF_X86_64:
+        raise MatrixError(f"{path} is not a linux/amd64 executable; expected {expected}")
+    return data
+
+
 def file_from_archive(path: Path, name: str, expected: str) -> bytes:
     """The bytes of the first regular file called ``name`` in the tar archive ``path`` (a
     release archive holding a tool's binary); ``expected`` says what ``path`` should be."""

@@ -22,14 +22,13 @@ from pathlib import Path
 
 from ...core.errors import EXIT_ENVIRONMENT, MatrixError
 from ...supply import pins
-from ...supply.download import expect_digest, file_from_archive, run_tool, version_output
+from ...supply.download import expect_digest, linux_amd64_binary, run_tool, version_output
 from ...supply.git import RepositoryRecipe, git, git_ok
 from ...supply.go import go_key
 from ...supply.recipes import Origin, Recipe
 from .golang import ASDF_GOLANG_GIT, GO_DOWNLOAD_HOST
 
 _ASDF_NAME = re.compile(r"asdf-v(\d+\.\d+\.\d+)-linux-amd64")
-_ELF_X86_64 = 0x3E
 
 
 def asdf_binary_key(version: str = pins.ASDF_VERSION) -> str:
@@ -45,15 +44,8 @@ class AsdfBinary(Recipe):
                  "in it")
 
     def add(self, cache, path: Path, origin: Origin) -> list[str]:
-        if path.is_dir():
-            raise MatrixError(f"{path} is a folder; expected {self.path_help}")
         named = _ASDF_NAME.search(path.name)
-        data = file_from_archive(path, "asdf", self.path_help) if tarfile.is_tarfile(path) \
-            else path.read_bytes()
-        if data[:4] != b"\x7fELF" or len(data) < 20 or int.from_bytes(data[18:20], "little") \
-                != _ELF_X86_64:
-            raise MatrixError(f"{path} is not a linux/amd64 executable; expected "
-                              f"{self.path_help}")
+        data = linux_amd64_binary(path, "asdf", self.path_help)
         version = named.group(1) if named else _version_of(data, path)
         if pins.version_key(version) < (0, 16, 0):
             raise MatrixError(f"{path} is asdf {version}; the asdf binary exists from 0.16.0 "

@@ -6,7 +6,6 @@ g<version>.linux-amd64.tar.gz, or the binary in it>``. Stored as
 from __future__ import annotations
 
 import re
-import tarfile
 from pathlib import Path
 
 from ...core.errors import MatrixError
@@ -15,13 +14,11 @@ from ...supply.download import (
     digest_for,
     download,
     expect_digest,
-    file_from_archive,
+    linux_amd64_binary,
     sha256_file,
     version_output,
 )
 from ...supply.recipes import Origin, Recipe
-
-_ELF_X86_64 = 0x3E
 
 
 def g_binary_key(version: str = pins.G_VERSION) -> str:
@@ -35,14 +32,7 @@ class GBinary(Recipe):
                  "it (or one built from its source)")
 
     def add(self, cache, path: Path, origin: Origin) -> list[str]:
-        if path.is_dir():
-            raise MatrixError(f"{path} is a folder; expected {self.path_help}")
-        data = file_from_archive(path, "g", self.path_help) if tarfile.is_tarfile(path) \
-            else path.read_bytes()
-        if data[:4] != b"\x7fELF" or len(data) < 20 or int.from_bytes(data[18:20], "little") \
-                != _ELF_X86_64:
-            raise MatrixError(f"{path} is not a linux/amd64 executable; expected "
-                              f"{self.path_help}")
+        data = linux_amd64_binary(path, "g", self.path_help)
         version = _version_of(data, path)
         if version != pins.G_VERSION:
             raise MatrixError(f"{path} is g {version}; the pinned version is {pins.G_VERSION} "
