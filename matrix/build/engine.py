@@ -96,19 +96,12 @@ def reap(cli: docker.DockerClient, unowned: bool = False) -> int:
     carry no owner (left by a release from before owners were labelled, whose run cannot be
     asked): all of them with ``unowned``, else only those that have stopped. Never a
     container of a live run or of another host. Returns how many."""
-    removed = 0
-    for ctr in cli.containers.list(all=True, filters={"label": LABEL}):
+    def dead(ctr) -> bool:
         value = (ctr.labels or {}).get(OWNER_LABEL)
-        dead = (owner_alive(value) is False if value
-                else unowned or ctr.status in STOPPED)
-        if not dead:
-            continue
-        try:
-            ctr.remove(force=True)
-            removed += 1
-        except docker.errors.NotFound:
-            pass
-    return removed
+        return owner_alive(value) is False if value else unowned or ctr.status in STOPPED
+
+    return _force_remove(c for c in cli.containers.list(all=True, filters={"label": LABEL})
+                         if dead(c))
 
 
 # -- when the daemon fails ---------------------------------------------------------------------
@@ -191,8 +184,13 @@ def wait_for_daemon(cli: docker.DockerClient, until: float, step: float = 2.0) -
 def remove_containers(cli: docker.DockerClient, run_id: str | None = None) -> int:
     """Force-remove the project's containers (of one run, or all). Returns how many."""
     label = f"{RUN_LABEL}={run_id}" if run_id else LABEL
+    return _force_remove(cli.containers.list(all=True, filters={"label": label}))
+
+
+def _force_remove(containers) -> int:
+    """Force-remove each container (one already gone is no error); how many went."""
     removed = 0
-    for ctr in cli.containers.list(all=True, filters={"label": label}):
+    for ctr in containers:
         try:
             ctr.remove(force=True)
             removed += 1
