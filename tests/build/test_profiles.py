@@ -31,8 +31,9 @@ def test_path_helper_puts_system_paths_first_then_the_rest_without_repeats(tmp_p
 
 def test_every_profile_has_a_dockerfile_and_says_what_it_cannot_emulate():
     for platform in PLATFORMS.values():
-        assert (platform.image_dir / "Dockerfile").is_file()
-        readme = (platform.image_dir / "README.md").read_text()
+        folder = images_root() / platform.name
+        assert (folder / "Dockerfile").is_file()
+        readme = (folder / "README.md").read_text()
         assert "Cannot emulate" in readme
         assert platform.cannot and platform.emulates
 
