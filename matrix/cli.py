@@ -108,8 +108,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="also write the report files again into DIR with the checked "
                              "claims in them (Markdown and HTML)")
 
-    merge = sub.add_parser("merge", help="join the reports of shards 1..N into one report")
-    merge.add_argument("shards", nargs="+", metavar="SHARD.json")
+    merge = sub.add_parser("merge", help="join the reports of shards 1..N into one report, "
+                           "with real-host reports of `doctor --switch` as rows beside them")
+    merge.add_argument("shards", nargs="+", metavar="REPORT.json",
+                       help="the shards' matrix.json (or one run's), and any real-host "
+                            "reports")
     merge.add_argument("--report-dir", default="reports", metavar="DIR",
                        help="where the merged report files go (default: reports)")
 

@@ -26,6 +26,7 @@ from ..core.platforms import SHELL_CONTEXTS, Platform, host_platform
 from ..core.verdicts import Verdict
 from ..managers import Manager, available, get_manager
 from ..managers.base import q
+from ..report.fidelity import host_field
 from ..run.results import GroupOutcome, cell_result
 from ..run.steps import SHELL_ARGV, RunResult, script_text, session_scripts
 from .installs import MANAGER_KIND, Install, discover, roots_document
@@ -99,6 +100,7 @@ def run_switch(args) -> int:
                                   "go": [old, new], "scopes": [scope],
                                   "scenarios": ["clean"]}, host.provenance(),
                           run_id=f"doctor-{int(time.time())}")
+    report["host"] = host_field(platform.name, platform.emulates, _runner())
     try:
         paths = write_reports(report, args.report_dir)
     except OSError as exc:
@@ -117,6 +119,15 @@ def run_switch(args) -> int:
     else:
         sys.stdout.write(render_cells(cells, paths))
     return status
+
+
+def _runner() -> str | None:
+    """The CI runner image this runs on, as GitHub's hosted runners name it, if any."""
+    image = os.environ.get("ImageOS")
+    if not image:
+        return None
+    return " ".join(x for x in (image, os.environ.get("ImageVersion"),
+                                os.environ.get("RUNNER_NAME")) if x)
 
 
 def _installs(platform: Platform, manager: Manager, versions: tuple[str, str]

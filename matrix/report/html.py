@@ -689,6 +689,45 @@ def _claims(report: dict) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></section>')
 
 
+def _fidelity(report: dict) -> str:
+    """Real hosts against the profiles that emulate them: every disagreement, both evidences."""
+    fid = report.get("fidelity")
+    if not fid:
+        return ""
+    hosts = "".join(
+        f"<li><b>{_e(h['platform'])}</b> stands beside <b>{_e(h['stands_for'])}</b>: "
+        f"{_e(h.get('machine', '?'))}"
+        + (f", runner {_e(h['runner'])}" if h.get("runner") else "") + "</li>"
+        for h in report.get("real_hosts") or [])
+    parts = [f'<section id="fidelity"><h2>Fidelity: emulated profiles against real hosts</h2>'
+             f"<ul>{hosts}</ul><p>{fid['compared']} real-host cells compared check by check "
+             f"with their emulated cells: {fid['agree']} agree, "
+             f'<b class="{"warn" if fid["disagree"] else ""}">{len(fid["disagree"])} '
+             "disagree</b>"
+             + (f"; {len(fid['not_compared'])} not compared" if fid["not_compared"] else "")
+             + ". The atomic check is not measured on real hosts; a SKIPPED or ERROR check is "
+               "not compared.</p>"]
+    for item in fid["disagree"]:
+        rows = []
+        for check, both in item["checks"].items():
+            evidence = "".join(
+                f"<td><ul>{''.join(f'<li>{_inline(line)}</li>' for line in both[side])}"
+                "</ul></td>" for side in ("real_evidence", "emulated_evidence"))
+            rows.append(f"<tr><th scope=\"row\">{_e(check)}</th><td>{_mark(both['real'])}</td>"
+                        f"<td>{_mark(both['emulated'])}</td>{evidence}</tr>")
+        parts.append(
+            f'<table class="fidelity"><caption>{_cell_link([item["real"]], item["real"])} vs '
+            f"{_cell_link([item['emulated']], item['emulated'])}</caption><thead><tr>"
+            f"<th>check</th><th>real {_e(item['host'])}</th><th>emulated "
+            f"{_e(item['profile'])}</th><th>real-host evidence</th><th>emulated evidence</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    if fid["not_compared"]:
+        parts.append("<ul>" + "".join(f"<li>not compared: <code>{_e(i['real'])}</code>: "
+                                      f"{_e(i['why'])}</li>" for i in fid["not_compared"])
+                     + "</ul>")
+    return "".join(parts) + "</section>"
+
+
 def _shell_order(shell: str) -> tuple[int, str]:
     known = SHELL_CONTEXTS.index(shell) if shell in SHELL_CONTEXTS else len(SHELL_CONTEXTS)
     return known, shell
@@ -790,7 +829,8 @@ def render_html(report: dict) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>govm-matrix report {_e(report.get('generated_at', ''))}</title>"
         f"<style>{CSS}</style></head><body>"
-        f"{_header(report)}<main>{_answers(report)}{_claims(report)}{_grid(report)}"
+        f"{_header(report)}<main>{_answers(report)}{_claims(report)}{_fidelity(report)}"
+        f"{_grid(report)}"
         f"{_cell_list(report)}</main>"
         '<aside id="drilldown" hidden aria-label="cell details">'
         '<button type="button" id="drilldown-close">close ✕</button>'

@@ -47,6 +47,7 @@ def render_markdown(report: dict) -> str:
         from .claims import render_claims
 
         out += render_claims(report["claims"]).splitlines() + [""]
+    _fidelity(out, report)
     _overview(out, cells)
     for key, title in (("scope", "scope"), ("pollution", "pollution"), ("shell", "shell context")):
         _axis(out, cells, key, title)
@@ -120,6 +121,41 @@ def _answers(out: list[str], answers: dict) -> None:
                 entries.append(f"{answer_mark(answer.get('value'))} {answer['text']}"
                                if answer else "· not in this run")
             out.append(_row([platform, *entries]))
+        out.append("")
+
+
+def _fidelity(out: list[str], report: dict) -> None:
+    """Real hosts against the profiles that emulate them: every disagreement, both evidences."""
+    fid = report.get("fidelity")
+    if not fid:
+        return
+    out += ["## Fidelity: emulated profiles against real hosts", ""]
+    for host in report.get("real_hosts") or []:
+        runner = f", runner {host['runner']}" if host.get("runner") else ""
+        out.append(f"- **{host['platform']}** stands beside **{host['stands_for']}**: "
+                   f"{host.get('machine', '?')}{runner} (report {host.get('run_id')})")
+    out.append("")
+    out.append(f"{fid['compared']} real-host cells compared check by check with their emulated "
+               f"cells: {fid['agree']} agree, {len(fid['disagree'])} disagree"
+               + (f"; {len(fid['not_compared'])} not compared" if fid["not_compared"] else "")
+               + ". The atomic check is not measured on real hosts; a SKIPPED or ERROR check "
+                 "is not compared.")
+    out.append("")
+    for item in fid["disagree"]:
+        out += [f"### `{item['real']}` vs `{item['emulated']}`", "",
+                _row(["check", f"real {item['host']}", f"emulated {item['profile']}"]),
+                _row(["---"] * 3)]
+        for check, both in item["checks"].items():
+            out.append(_row([check, _mark(both["real"]), _mark(both["emulated"])]))
+        out.append("")
+        for check, both in item["checks"].items():
+            for side, label in (("real", f"real {item['host']}"),
+                                ("emulated", f"emulated {item['profile']}")):
+                out += [f"- {check}, {label}: {line}" for line in both[f"{side}_evidence"]]
+        out.append("")
+    for item in fid["not_compared"]:
+        out.append(f"- not compared: `{item['real']}`: {item['why']}")
+    if fid["not_compared"]:
         out.append("")
 
 

@@ -1,5 +1,6 @@
 """Join the reports of shards 1..N of one matrix into one report (see ``matrix.core.shards``
-for how a matrix is split).
+for how a matrix is split), and add the reports of ``doctor --switch`` runs on real hosts as
+real-host rows with a fidelity section (see ``matrix.report.fidelity``).
 
 Each shard's report carries a ``shard`` field::
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from ..core.errors import MatrixError
 from ..core.platforms import SHELL_CONTEXTS
+from .fidelity import is_real_host, real_host_cells, real_platform
 from .model import SCHEMA, SCHEMA_VERSION, build_report, load_report
 
 
@@ -151,6 +153,67 @@ def merge_reports(reports: list[dict], names: list[str] | None = None) -> dict:
     return merged
 
 
+def add_real_hosts(base: dict, hosts: list[dict], names: list[str]) -> dict:
+    """The emulated matrix ``base`` with the cells of real-host ``doctor --switch`` reports as
+    rows ``real-<host>`` and the fidelity section that compares them. Refuses a cell given
+    twice (two reports of one host, manager, transition, scope and shell context)."""
+    cells = [dict(c) for c in base["cells"]]
+    owner: dict[str, str] = {}
+    extra_platforms: list[str] = []
+    provenance = dict(base.get("provenance") or {})
+    provenance["platforms"] = dict(provenance.get("platforms") or {})
+    real_hosts = []
+    for report, name in zip(hosts, names, strict=True):
+        for cell in real_host_cells(report, name):
+            if cell["id"] in owner:
+                raise MatrixError(f"cell {cell['id']} is in two real-host reports "
+                                  f"({owner[cell['id']]} and {name}); give one report per "
+                                  "host, manager, switch and scope")
+            owner[cell["id"]] = name
+            cells.append(cell)
+        host = report["host"]
+        platform = real_platform(host)
+        if platform not in extra_platforms:
+            extra_platforms.append(platform)
+        prov = report.get("provenance") or {}
+        for plat in (prov.get("platforms") or {}).values():
+            provenance["platforms"].setdefault(platform, plat)
+        real_hosts.append({**host, "platform": platform, "run_id": report.get("run_id"),
+                           "generated_at": report.get("generated_at"), "file": name,
+                           "managers": prov.get("managers") or {},
+                           "restored": prov.get("restored") or {}})
+    selection = dict(base["selection"])
+    selection["platforms"] = [*selection.get("platforms", []),
+                              *[p for p in extra_platforms
+                                if p not in selection.get("platforms", [])]]
+    merged = build_report(cells, selection, provenance, complete=base.get("complete", True),
+                          run_id=base.get("run_id"))
+    for key in ("harness", "checks", "merged_from", "claims", "events"):
+        if key in base:
+            merged[key] = base[key]
+    merged["real_hosts"] = real_hosts
+    return merged
+
+
+def merge_all(reports: list[dict], names: list[str]) -> dict:
+    """Shard reports 1..N (or one unsharded report) of the emulated matrix, plus any number of
+    real-host ``doctor --switch`` reports, as one report."""
+    hosts = [(r, n) for r, n in zip(reports, names, strict=True) if is_real_host(r)]
+    emulated = [(r, n) for r, n in zip(reports, names, strict=True) if not is_real_host(r)]
+    if not emulated:
+        raise MatrixError("only real-host reports were given; merge them with the emulated "
+                          "matrix's report (one run's matrix.json, or the reports of its "
+                          "shards 1..N)")
+    if len(emulated) == 1 and "shard" not in emulated[0][0]:
+        base = emulated[0][0]
+    else:
+        base = merge_reports([r for r, _ in emulated], [n for _, n in emulated])
+    if not hosts:
+        return base
+    return add_real_hosts(base, [r for r, _ in hosts], [n for _, n in hosts])
+
+
 def load_and_merge(paths: list[str | Path]) -> dict:
-    """Load shard report files (refusing other schemas and truncated JSON) and merge them."""
-    return merge_reports([load_report(path) for path in paths], [str(path) for path in paths])
+    """Load report files (refusing other schemas and truncated JSON) and merge them: shards
+    of the emulated matrix, and real-host reports beside them."""
+    return merge_all([load_report(path) for path in paths], [str(path) for path in paths])

@@ -43,12 +43,18 @@ def transition(cell: dict) -> str:
 def build_report(cells: list[dict], selection: dict, provenance: dict,
                  complete: bool = True, run_id: str | None = None) -> dict:
     """Assemble the report document from cell results (plain dicts) and provenance."""
-    order = {name: i for i, name in enumerate(PLATFORMS)}
-    cells = sorted(cells, key=lambda c: (order.get(c["platform"], 99), c["manager"],
-                                         c["from"], c["to"], c["scope"], c["shell_order"],
-                                         c["id"]))
+    order = {name: float(i) for i, name in enumerate(PLATFORMS)}
+
+    def place(cell: dict) -> float:  # a real host's rows right after the profile it stands for
+        host = cell.get("real_host")
+        return (order.get(host["stands_for"], 99.0) + 0.5 if host
+                else order.get(cell["platform"], 99.0))
+
+    cells = sorted(cells, key=lambda c: (place(c), c["platform"], c["manager"], c["from"],
+                                         c["to"], c["scope"], c["shell_order"], c["id"]))
     counts = Counter(c["verdict"] for c in cells)
     from .answers import build_answers  # the answer first: computed from these very cells
+    from .fidelity import build_fidelity
 
     return {
         "schema": SCHEMA,
@@ -67,7 +73,9 @@ def build_report(cells: list[dict], selection: dict, provenance: dict,
             # cells whose container run was kept from an earlier run of the same inputs
             "reused": sum(1 for c in cells if c.get("reused")),
         },
-        "answers": build_answers(cells),
+        # the answer is the emulated matrix's; real hosts are weighed against it in fidelity
+        "answers": build_answers([c for c in cells if not c.get("real_host")]),
+        **({"fidelity": fidelity} if (fidelity := build_fidelity(cells)) else {}),
         "provenance": provenance,
         "cells": cells,
     }

@@ -18,6 +18,9 @@ import matrix
 from matrix.core.cells import Cell, Scenario
 from matrix.core.platforms import get_platform
 from matrix.managers import get_manager
+from matrix.report import build_report
+from matrix.report.markdown import render_markdown
+from matrix.report.merge import merge_all
 from matrix.run.results import GroupOutcome, cell_result
 from matrix.run.runner import Run
 
@@ -186,31 +189,36 @@ def test_a_gopath_inside_an_old_root_is_a_leak_with_its_line(machine):
     assert {"bash-login", "session"} <= set(leak["contexts"])
 
 
-def _matrix_cells(docker_client, image_for) -> dict[str, dict[str, str]]:
-    """The matrix's own verdicts per context for ubuntu/manual global OLD→NEW, every check
-    but atomic (which doctor does not measure)."""
+@pytest.fixture(scope="module")
+def matrix_report(docker_client, image_for) -> dict:
+    """The matrix's own report of ubuntu/manual global OLD→NEW, every shell context."""
     plat, man = get_platform("ubuntu"), get_manager("manual")
     result = Run(docker_client, image_for("ubuntu", "manual"), plat, man, OLD, NEW, "global",
                  plat.shells, name="doctor-compare").execute()
     assert result.error is None, result.log_tail
-    cells = {}
-    for shell in plat.shells:
-        cell = cell_result(Cell("ubuntu", "manual", Scenario(OLD, NEW, "global"), shell),
-                           GroupOutcome(run=result))
-        cells[shell] = {k: v["verdict"] for k, v in cell["checks"].items() if k != "atomic"}
-    return cells
+    cells = [cell_result(Cell("ubuntu", "manual", Scenario(OLD, NEW, "global"), shell),
+                         GroupOutcome(run=result)) for shell in plat.shells]
+    return build_report(cells, {"platforms": ["ubuntu"], "managers": ["manual"],
+                                "go": [OLD, NEW], "scopes": ["global"]},
+                        {"network": "offline"}, run_id="matrix")
 
 
-def test_switch_gives_the_matrix_s_verdicts(docker_client, image_for, machine):
-    expected = _matrix_cells(docker_client, image_for)
-    container = machine("manual")
+def switch_report(container) -> tuple[int, str, dict]:
     status, out, err = doctor(container, "--switch", f"{OLD},{NEW}", "--manager", "manual",
                               "--yes", "--report-dir", "/tmp/doctor-report")
     assert status in (0, 1), err
     _, text = run_as(container, USER, "cat /tmp/doctor-report/matrix.json")
-    report = json.loads(text)
+    return status, err, json.loads(text)
+
+
+def test_switch_gives_the_matrix_s_verdicts(matrix_report, machine):
+    expected = {c["shell"]: {k: v["verdict"] for k, v in c["checks"].items() if k != "atomic"}
+                for c in matrix_report["cells"]}
+    container = machine("manual")
+    status, err, report = switch_report(container)
     cells = {c["shell"]: c for c in report["cells"]}
     assert report["selection"]["platforms"] == ["linux"]
+    assert report["host"]["name"] == "linux" and report["host"]["stands_for"] == "ubuntu"
     assert cells["bash-login"]["id"] == f"linux/manual/{OLD}→{NEW}/global/bash-login"
     compared = sorted(set(expected) & set(cells))
     assert compared == sorted(expected)  # every context the matrix has on ubuntu
@@ -223,6 +231,30 @@ def test_switch_gives_the_matrix_s_verdicts(docker_client, image_for, machine):
     _, link = run_as(container, USER, "readlink /usr/local/go")
     assert link.decode().strip() == f"/usr/local/go-{OLD}"
     assert f"manual's selection is {OLD} again" in err
+    # merged into the published matrix: real-host rows, and a fidelity section that agrees
+    merged = merge_all([matrix_report, report], ["matrix.json", "real-linux.json"])
+    rows = [c for c in merged["cells"] if c["platform"] == "real-linux"]
+    assert [c["shell"] for c in rows] == [c["shell"] for c in report["cells"]]
+    fid = merged["fidelity"]
+    assert (fid["compared"], fid["agree"], fid["disagree"]) == (len(compared), len(compared),
+                                                                [])
+
+
+def test_a_real_host_that_leaks_where_the_profile_does_not_is_in_fidelity(matrix_report,
+                                                                          machine):
+    planted = f"export GOROOT=/usr/local/go-{OLD}"
+    container = machine("manual", (USER, f"echo '{planted}' >> ~/.profile"))
+    status, _, report = switch_report(container)
+    assert status == 1
+    merged = merge_all([matrix_report, report], ["matrix.json", "real-linux.json"])
+    differ = {d["real"].rsplit("/", 1)[1]: d for d in merged["fidelity"]["disagree"]}
+    assert "bash-login" in differ and "sh" not in differ  # only login shells read ~/.profile
+    goroot = differ["bash-login"]["checks"]["goroot"]
+    assert (goroot["real"], goroot["emulated"]) == ("LEAK", "PASS")
+    assert any(f"/usr/local/go-{OLD}" in line for line in goroot["real_evidence"])
+    assert differ["bash-login"]["emulated"] == f"ubuntu/manual/{OLD}→{NEW}/global/bash-login"
+    md = render_markdown(merged)
+    assert f"### `real-linux/manual/{OLD}→{NEW}/global/bash-login` vs `ubuntu/manual/" in md
 
 
 def test_switch_puts_the_selection_back_after_ctrl_c(machine):
