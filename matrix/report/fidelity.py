@@ -30,8 +30,8 @@ MAX_EVIDENCE = 6
 
 def host_field(name: str, machine: str, runner: str | None) -> dict:
     """The ``host`` field a ``doctor --switch`` report carries."""
-    return {"name": name, "stands_for": STANDS_FOR.get(name, name), "machine": machine,
-            "runner": runner}
+    return {"name": name, "stands_for": STANDS_FOR.get(name, name),
+            "machine": machine.removeprefix("nothing: "), "runner": runner}
 
 
 def is_real_host(report: dict) -> bool:
