@@ -68,6 +68,10 @@ min-width:9em;max-width:22em}
 .claim-untested{background:#ececec;color:#444}
 .grids{display:flex;flex-wrap:wrap;gap:1em 2em;align-items:flex-start}
 table.grid td{padding:0;text-align:center}
+table.fidelity{width:100%;table-layout:fixed;margin:.6em 0}table.fidelity caption{text-align:left}
+table.fidelity th:nth-child(-n+3){width:10em}
+table.fidelity td,table.fidelity li,table.fidelity code{white-space:normal;overflow-wrap:anywhere}
+table.fidelity ul{margin:0;padding-left:1.2em}
 table.grid button{border:0;font:inherit;font-size:12px;width:100%;padding:.2em .4em;
 cursor:pointer;white-space:nowrap}
 table.grid button:hover,table.grid button:focus{outline:2px solid #2d5bb8}
