@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import tarfile
 import time
 from pathlib import Path
@@ -190,36 +191,49 @@ def test_a_gopath_inside_an_old_root_is_a_leak_with_its_line(machine):
 
 
 @pytest.fixture(scope="module")
-def matrix_report(docker_client, image_for) -> dict:
-    """The matrix's own report of ubuntu/manual global OLD→NEW, every shell context."""
-    plat, man = get_platform("ubuntu"), get_manager("manual")
-    result = Run(docker_client, image_for("ubuntu", "manual"), plat, man, OLD, NEW, "global",
-                 plat.shells, name="doctor-compare").execute()
-    assert result.error is None, result.log_tail
-    cells = [cell_result(Cell("ubuntu", "manual", Scenario(OLD, NEW, "global"), shell),
-                         GroupOutcome(run=result)) for shell in plat.shells]
-    return build_report(cells, {"platforms": ["ubuntu"], "managers": ["manual"],
-                                "go": [OLD, NEW], "scopes": ["global"]},
-                        {"network": "offline"}, run_id="matrix")
+def matrix_reports(docker_client, image_for):
+    """matrix_reports(manager) -> the matrix's own report of ubuntu/<manager> global OLD→NEW,
+    every shell context (each made once)."""
+    made: dict[str, dict] = {}
+
+    def make(manager: str) -> dict:
+        if manager not in made:
+            plat, man = get_platform("ubuntu"), get_manager(manager)
+            result = Run(docker_client, image_for("ubuntu", manager), plat, man, OLD, NEW,
+                         "global", plat.shells, name="doctor-compare").execute()
+            assert result.error is None, result.log_tail
+            cells = [cell_result(Cell("ubuntu", manager, Scenario(OLD, NEW, "global"), shell),
+                                 GroupOutcome(run=result)) for shell in plat.shells]
+            made[manager] = build_report(cells, {"platforms": ["ubuntu"], "managers": [manager],
+                                                 "go": [OLD, NEW], "scopes": ["global"]},
+                                         {"network": "offline"}, run_id="matrix")
+        return made[manager]
+
+    return make
 
 
-def switch_report(container) -> tuple[int, str, dict]:
-    status, out, err = doctor(container, "--switch", f"{OLD},{NEW}", "--manager", "manual",
+def switch_report(container, manager: str = "manual") -> tuple[int, str, dict]:
+    status, out, err = doctor(container, "--switch", f"{OLD},{NEW}", "--manager", manager,
                               "--yes", "--report-dir", "/tmp/doctor-report")
     assert status in (0, 1), err
     _, text = run_as(container, USER, "cat /tmp/doctor-report/matrix.json")
     return status, err, json.loads(text)
 
 
-def test_switch_gives_the_matrix_s_verdicts(matrix_report, machine):
+@pytest.mark.parametrize("manager, setup", [
+    ("manual", ()),  # the image selects OLD
+    ("mise", ((USER, f"~/.local/bin/mise use -g go@{OLD}"),)),
+])
+def test_switch_gives_the_matrix_s_verdicts(matrix_reports, machine, manager, setup):
+    matrix_report = matrix_reports(manager)
     expected = {c["shell"]: {k: v["verdict"] for k, v in c["checks"].items() if k != "atomic"}
                 for c in matrix_report["cells"]}
-    container = machine("manual")
-    status, err, report = switch_report(container)
+    container = machine(manager, *setup)
+    status, err, report = switch_report(container, manager)
     cells = {c["shell"]: c for c in report["cells"]}
     assert report["selection"]["platforms"] == ["linux"]
     assert report["host"]["name"] == "linux" and report["host"]["stands_for"] == "ubuntu"
-    assert cells["bash-login"]["id"] == f"linux/manual/{OLD}→{NEW}/global/bash-login"
+    assert cells["bash-login"]["id"] == f"linux/{manager}/{OLD}→{NEW}/global/bash-login"
     compared = sorted(set(expected) & set(cells))
     assert compared == sorted(expected)  # every context the matrix has on ubuntu
     for shell in compared:
@@ -227,10 +241,11 @@ def test_switch_gives_the_matrix_s_verdicts(matrix_report, machine):
         got = {k: v["verdict"] for k, v in cells[shell]["checks"].items()}
         assert got == expected[shell], (shell, cells[shell]["checks"])
     assert status == (1 if any(c["verdict"] in BAD for c in report["cells"]) else 0)
-    # the selection it found (OLD, the image's) is the one it leaves
-    _, link = run_as(container, USER, "readlink /usr/local/go")
-    assert link.decode().strip() == f"/usr/local/go-{OLD}"
-    assert f"manual's selection is {OLD} again" in err
+    # the selection it found (OLD) is the one it leaves
+    current = get_manager(manager).current(get_platform("ubuntu"))
+    _, now = run_as(container, USER, f"bash -lc {shlex.quote(current)}")
+    assert now.decode().strip().splitlines()[-1] == OLD
+    assert f"{manager}'s selection is {OLD} again" in err
     # merged into the published matrix: real-host rows, and a fidelity section that agrees
     merged = merge_all([matrix_report, report], ["matrix.json", "real-linux.json"])
     rows = [c for c in merged["cells"] if c["platform"] == "real-linux"]
@@ -240,8 +255,9 @@ def test_switch_gives_the_matrix_s_verdicts(matrix_report, machine):
                                                                 [])
 
 
-def test_a_real_host_that_leaks_where_the_profile_does_not_is_in_fidelity(matrix_report,
+def test_a_real_host_that_leaks_where_the_profile_does_not_is_in_fidelity(matrix_reports,
                                                                           machine):
+    matrix_report = matrix_reports("manual")
     planted = f"export GOROOT=/usr/local/go-{OLD}"
     container = machine("manual", (USER, f"echo '{planted}' >> ~/.profile"))
     status, _, report = switch_report(container)
