@@ -150,3 +150,16 @@ def test_the_report_says_once_per_release_which_ran_instead_of_its_pin():
         < markdown.index("- artifact `tool/a`")
     page = render_html(report)
     assert page.count('<p class="warn drift">') == 2
+
+
+def test_every_recipe_follows_its_upstream_or_says_why_its_pin_cannot_go_stale():
+    from matrix.managers import recipe_book
+
+    followers = set()
+    for recipe in recipe_book().recipes:
+        if type(recipe).pins_now is not Recipe.pins_now:
+            followers.add(type(recipe).__name__)
+            continue
+        doc = " ".join((type(recipe).__doc__ or "").split())
+        assert "go stale" in doc, f"{type(recipe).__name__} does not say whether its pin can"
+    assert followers == {"SdkmanRelease"}
