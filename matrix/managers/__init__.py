@@ -62,6 +62,7 @@ def recipe_book() -> RecipeBook:
     return RecipeBook([GoRelease(), *_discover()[1]])
 
 
-def artifact_cache(network: str = "auto", root=None) -> ArtifactCache:
-    """The artifact cache with every recipe, as a run uses it."""
-    return ArtifactCache(root, network=network, recipes=recipe_book())
+def artifact_cache(network: str = "auto", root=None, strict_pins: bool = False) -> ArtifactCache:
+    """The artifact cache with every recipe, as a run uses it (``strict_pins``: the run's
+    --strict-pins)."""
+    return ArtifactCache(root, network=network, recipes=recipe_book(), strict_pins=strict_pins)

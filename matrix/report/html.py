@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from ..core.platforms import SHELL_CONTEXTS
 from ..core.verdicts import SEVERITY, SYMBOLS, worst
-from .markdown import answer_mark
+from .markdown import answer_mark, drift_lines
 from .model import transition
 
 TAIL_LINES = 40
@@ -578,8 +578,9 @@ def _provenance(report: dict) -> str:
                    f"{_e(docker.get('api_version'))})" if docker else "Docker Engine: unknown")
     counts = ", ".join(f"{len(prov.get(k) or {})} {k}" for k in
                        ("platforms", "managers", "images", "artifacts"))
+    drift = "".join(f'<p class="warn drift">{_e(line)}</p>' for line in drift_lines(prov))
     return (f'<p id="provenance-summary">{docker_text}; network '
-            f'<b>{_e(prov.get("network", "?"))}</b></p>'
+            f'<b>{_e(prov.get("network", "?"))}</b></p>{drift}'
             f'<details class="prov" id="provenance"><summary>Provenance: {_e(counts)} (bases, '
             f'installed managers, images, artifacts and their digests)</summary>'
             f'<ul>{"".join(items)}</ul></details>')

@@ -263,9 +263,24 @@ def _findings(out: list[str], cells: list[dict]) -> None:
         out.append("")
 
 
+def drift_lines(prov: dict) -> list[str]:
+    """One sentence per release that ran instead of its pin (the artifacts' drift records),
+    each once."""
+    lines: dict[str, None] = {}
+    for art in prov.get("artifacts") or []:
+        for d in art.get("drift") or []:
+            ran = (f"no {d.get('tool')}" if d.get("ran") == "none"
+                   else f"{d.get('tool')} {d.get('ran')}")
+            checked = d.get("checked_against")
+            lines[f"Upstream moved past a pin: {ran} ran, not the pinned {d.get('pinned')}"
+                  + (f"; checked against {checked}" if checked else "")] = None
+    return list(lines)
+
+
 def _provenance(out: list[str], prov: dict) -> None:
     out.append("## Provenance")
     out.append("")
+    out += [f"- **{line}**" for line in drift_lines(prov)]
     docker = prov.get("docker") or {}
     if docker:
         out.append(f"- Docker Engine {docker.get('version')} (API {docker.get('api_version')})")

@@ -62,6 +62,10 @@ SELECTION = (
 OPTIONS = SELECTION + (
     Option("--network", "where artifacts and base images come from (default: auto-detect)",
            default="auto", choices=("auto", "online", "offline")),
+    Option("--strict-pins", "refuse any release but the pinned one where an upstream serves "
+           "only its current release (default: run what it serves, checked against the "
+           "checksums it publishes for that release, and say so in the report)", switch=True,
+           default=False),
     Option("--report-dir", "where the report files are written (default: reports)", "DIR",
            default="reports"),
     Option("--shard", "run only shard I of N (deterministic; whole groups per shard; join "
@@ -144,6 +148,7 @@ class RunConfig:
     parallel_probes: bool = True
     build_reuse: bool = True
     owner: str = ""  # host:pid:start of the process that owns the run (engine.owner)
+    strict_pins: bool = False  # --strict-pins: no release but the pinned one (upstream.follow)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -154,7 +159,7 @@ class RunConfig:
             "fail_on": sorted(self.fail_on), "run_id": self.run_id,
             "claims_file": self.claims_file, "fresh": self.fresh,
             "parallel_probes": self.parallel_probes, "build_reuse": self.build_reuse,
-            "owner": self.owner})
+            "owner": self.owner, "strict_pins": self.strict_pins})
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
@@ -169,7 +174,8 @@ class RunConfig:
                    tuple(tuple(pair) for pair in data["sources"]),
                    frozenset(data["fail_on"]), data["run_id"], data.get("claims_file"),
                    bool(data.get("fresh")), data.get("parallel_probes", True),
-                   data.get("build_reuse", True), data.get("owner") or _owner())
+                   data.get("build_reuse", True), data.get("owner") or _owner(),
+                   bool(data.get("strict_pins")))
 
 
 def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
@@ -196,7 +202,8 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
                      frozenset(parse_verdicts(str(values.get("fail_on") or ""), "--fail-on")),
                      run_id or uuid.uuid4().hex[:12], claims_file or None,
                      bool(values.get("fresh")), not values.get("no_parallel_probes"),
-                     not values.get("no_build_reuse"), _owner())
+                     not values.get("no_build_reuse"), _owner(),
+                     bool(values.get("strict_pins")))
 
 
 def make_selection(platforms=None, managers=None, go=None, scopes=None,

@@ -44,7 +44,7 @@ class MatrixSession:
         engine.set_owner(config.run_id, config.owner)  # every container says whose it is
         self.sources = dict(config.sources)  # manager -> local build (--manager-source)
         self.definition = config.definition
-        self.cache = artifact_cache(config.network)
+        self.cache = artifact_cache(config.network, strict_pins=config.strict_pins)
         self.mirror = Mirror(self.cache.mirror_dir)
         self.progress = progress
         self._cli = None

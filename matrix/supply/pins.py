@@ -125,13 +125,20 @@ ASDF_GOLANG_REPO = "https://github.com/asdf-community/asdf-golang.git"
 # SDKMAN: its installer (https://get.sdkman.io) always names the current release; the archives
 # it downloads are checked against the sha256 pinned here, as SDKMAN's own Homebrew formula
 # (sdkman/homebrew-tap, Formula/sdkman-cli.rb) pins them. When the installer names another
-# release, the pins must move with it (the release's checksums_sha256.txt has the new digest).
+# release, that release runs (unless --strict-pins), each archive checked against the
+# checksums_sha256.txt that JReleaser uploads to the release on GitHub (`<sha256>  <file>`
+# lines; sdkman-cli tags are bare versions, sdkman-cli-native tags have a v), and the report
+# says so; moving the pins here makes it the pinned release again.
 SDKMAN_INSTALLER_URL = "https://get.sdkman.io"
 SDKMAN_VERSION = "5.19.0"
 SDKMAN_CLI_SHA256 = "3a9657b7cccc21998055520efd11c76faadaa73cac863c34094a7b9cb5eb67a9"
 SDKMAN_NATIVE_VERSION = "0.7.4"
 # sdkman-cli-native-0.7.4-x86_64-unknown-linux-gnu.zip
 SDKMAN_NATIVE_SHA256 = "2ac9e1e53289c065d8442bcdb4a2a2fa6e9034c49ffd1443f5ce0937556ff6ba"
+SDKMAN_CLI_SHASUMS = ("https://github.com/sdkman/sdkman-cli/releases/download/{version}/"
+                      "checksums_sha256.txt")  # lists sdkman-cli-<version>.zip
+SDKMAN_NATIVE_SHASUMS = ("https://github.com/sdkman/sdkman-cli-native/releases/download/"
+                         "v{version}/checksums_sha256.txt")  # lists sdkman-cli-native-<v>-*.zip
 
 # goenv 2.x (bash, rbenv-style; 3.x is a rewrite): a git clone of its tag, as its INSTALL.md says.
 GOENV_VERSION = "2.2.43"

@@ -51,6 +51,12 @@ class Recipe:
     #: whether ``fetch`` works offline (a registry reachable here has it)
     fetches_offline: bool = False
 
+    def pins_now(self) -> dict[str, str]:
+        """The version each tool this recipe may run past (``upstream.follow``) is pinned at
+        now, by the name its drift records give it; a cached artifact that ran past an older
+        pin is fetched again."""
+        return {}
+
     def owns(self, key: str) -> bool:
         return any(key.startswith(prefix) for prefix in self.prefixes)
 

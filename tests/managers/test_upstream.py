@@ -11,7 +11,8 @@ import zipfile
 
 import pytest
 
-from matrix.core.errors import MatrixError
+from matrix.core.errors import EXIT_ENVIRONMENT, MatrixError
+from matrix.managers import artifact_cache
 from matrix.managers.asdf import asdf_binary_key
 from matrix.managers.asdf import recipe as asdf_recipe
 from matrix.managers.sdkman import SDKMAN_RELEASE_KEY
@@ -20,11 +21,17 @@ from matrix.supply import pins
 from matrix.supply.download import sha256_file
 from matrix.supply.go import go_key
 
-from .test_mirror_add import INSTALLER, ArtifactCache, sdkman_release  # noqa: F401 - a fixture
+from .test_mirror_add import (  # noqa: F401 - sdkman_release is a fixture
+    INSTALLER,
+    ArtifactCache,
+    _zip,
+    sdkman_release,
+)
 
 SERVICE = "https://api.sdkman.io/2"
 CLI_URL = f"{SERVICE}/broker/download/sdkman/install/5.99.0/linuxx64"
 NATIVE_URL = f"{SERVICE}/broker/download/native/install/0.9.9/linuxx64"
+API_KEY = "hosts/api.sdkman.io/2"
 
 
 @pytest.fixture
@@ -71,18 +78,149 @@ def test_online_sdkman_is_its_installer_and_the_pinned_archives(tmp_path, sdkman
     assert "matrix/supply/pins.py" in cli_entry.source and str(tmp_path) not in cli_entry.source
     manifest = json.loads((mirror / SDKMAN_RELEASE_KEY).read_text())
     assert manifest["version"] == "5.99.0" and manifest["native_version"] == "0.9.9"
+    # the pins held: no checksum file was asked for and no drift is recorded
+    assert artifact.drift is None and "drift" not in manifest
+    assert all(entry.drift is None for entry in entries.values())
 
 
-def test_an_installer_naming_another_release_is_refused_until_the_pins_move(tmp_path,
-                                                                            sdkman_online):
+MOVED_CLI_URL = f"{SERVICE}/broker/download/sdkman/install/6.0.0/linuxx64"
+MOVED_NATIVE_URL = f"{SERVICE}/broker/download/native/install/1.0.0/linuxx64"
+CLI_SUMS = "https://github.com/sdkman/sdkman-cli/releases/download/6.0.0/checksums_sha256.txt"
+NATIVE_SUMS = ("https://github.com/sdkman/sdkman-cli-native/releases/download/v1.0.0/"
+               "checksums_sha256.txt")
+MOVED_NATIVE = "sdkman-cli-native-1.0.0-x86_64-unknown-linux-gnu.zip"
+
+
+def _move_upstream(served: dict, folder, native: bool = False) -> dict[str, bytes]:
+    """The installer now names SDKMAN 6.0.0 (and native CLI 1.0.0): its archives and the
+    checksums_sha256.txt JReleaser uploads to each GitHub release are served."""
+    installer = INSTALLER.replace("5.99.0", "6.0.0")
+    cli = _zip(folder / "sdkman-cli-6.0.0.zip", {
+        "sdkman-6.0.0/bin/sdkman-init.sh":
+            'export SDKMAN_CANDIDATES_API="https://api.sdkman.io/2"\n'}).read_bytes()
+    served[MOVED_CLI_URL] = cli
+    served[CLI_SUMS] = (f"{hashlib.sha256(b'other').hexdigest()}  sdkman-cli-6.0.0.tar.gz\n"
+                        f"{hashlib.sha256(cli).hexdigest()}  sdkman-cli-6.0.0.zip\n").encode()
+    archives = {"cli": cli}
+    if native:
+        installer = installer.replace('"0.9.9"', '"1.0.0"')
+        archives["native"] = _zip(folder / MOVED_NATIVE, {
+            "sdkman-cli-native-1.0.0-x86_64-unknown-linux-gnu/libexec/version": "bin"
+        }).read_bytes()
+        served[MOVED_NATIVE_URL] = archives["native"]
+        served[NATIVE_SUMS] = (f"{hashlib.sha256(archives['native']).hexdigest()}  "
+                               f"{MOVED_NATIVE}\n").encode()
+    served[pins.SDKMAN_INSTALLER_URL] = installer.encode()
+    return archives
+
+
+def test_with_strict_pins_an_installer_naming_another_release_is_refused(tmp_path,
+                                                                         sdkman_online):
     served, asked = sdkman_online
-    served[pins.SDKMAN_INSTALLER_URL] = INSTALLER.replace("5.99.0", "6.0.0").encode()
-    cache = ArtifactCache(tmp_path / "cache", network="online")
-    with pytest.raises(MatrixError, match=r"now installs SDKMAN 6\.0\.0 with native CLI 0\.9\.9, "
-                                          r"not the pinned 5\.99\.0 .*matrix/supply/pins\.py"):
+    _move_upstream(served, tmp_path)
+    cache = artifact_cache("online", tmp_path / "cache", strict_pins=True)
+    with pytest.raises(MatrixError) as err:
         cache.ensure(SDKMAN_RELEASE_KEY)
+    assert str(err.value) == (
+        "SDKMAN's installer (https://get.sdkman.io) now serves SDKMAN 6.0.0 with native CLI "
+        "0.9.9, not the pinned SDKMAN 5.99.0 with native CLI 0.9.9, and --strict-pins holds to "
+        "the pin: set SDKMAN_VERSION, SDKMAN_NATIVE_VERSION and their sha256 in "
+        "matrix/supply/pins.py, or add saved release files with `govm-matrix mirror add sdkman "
+        "<folder>`, or run without --strict-pins")
+    assert err.value.exit_code == EXIT_ENVIRONMENT
     assert asked == [pins.SDKMAN_INSTALLER_URL]  # nothing else was downloaded
     assert not (cache.mirror_dir / SDKMAN_RELEASE_KEY).exists()
+
+
+def test_an_installer_naming_another_release_is_followed_checked_against_its_release(
+        tmp_path, sdkman_online):
+    served, asked = sdkman_online
+    archives = _move_upstream(served, tmp_path)
+    cache = ArtifactCache(tmp_path / "cache", network="online")
+    artifact = cache.ensure(SDKMAN_RELEASE_KEY)
+    # the pinned native CLI is still checked against its pinned sha256; only the CLI moved
+    assert asked == [pins.SDKMAN_INSTALLER_URL, CLI_SUMS, MOVED_CLI_URL, NATIVE_URL,
+                     f"{SERVICE}/candidates/all"]
+    mirror = cache.mirror_dir
+    assert (mirror / f"{API_KEY}/broker/download/sdkman/install/6.0.0/linuxx64"
+            ).read_bytes() == archives["cli"]
+    drift = [{"tool": "SDKMAN", "pinned": "5.99.0", "ran": "6.0.0",
+              "checked_against": CLI_SUMS}]
+    assert artifact.drift == drift and artifact.offline is False
+    assert cache.index()[SDKMAN_RELEASE_KEY].drift == drift  # in index.json, for the report
+    manifest = json.loads((mirror / SDKMAN_RELEASE_KEY).read_text())
+    assert manifest["version"] == "6.0.0" and manifest["drift"] == drift
+    cli_entry = cache.index()[f"{API_KEY}/broker/download/sdkman/install/6.0.0/linuxx64"]
+    assert (f"SDKMAN 6.0.0, not the pinned 5.99.0, checked against {CLI_SUMS}"
+            in cli_entry.source), cli_entry.source
+    assert "SDKMAN native CLI 0.9.9 checked against the sha256 in matrix/supply/pins.py" \
+        in cli_entry.source
+
+
+def test_both_releases_followed_are_both_recorded_and_reach_the_report(tmp_path, sdkman_online,
+                                                                       monkeypatch):
+    from matrix.build import provenance
+    from matrix.report import build_report
+    from matrix.report.html import render_html
+    from matrix.report.markdown import render_markdown
+
+    served, asked = sdkman_online
+    _move_upstream(served, tmp_path, native=True)
+    monkeypatch.setenv("GOVM_MATRIX_CACHE", str(tmp_path / "cache"))
+    ArtifactCache(None, network="online").ensure(SDKMAN_RELEASE_KEY)
+    assert asked[:5] == [pins.SDKMAN_INSTALLER_URL, CLI_SUMS, MOVED_CLI_URL, NATIVE_SUMS,
+                         MOVED_NATIVE_URL]
+    monkeypatch.setattr(provenance, "_docker_version", dict)
+    image = {"tag": "govm-matrix/ubuntu-sdkman:1", "artifacts": {SDKMAN_RELEASE_KEY: "x"}}
+    prov = provenance.collect_provenance([{"platform": "ubuntu", "manager": "sdkman",
+                                           "image": image}], "online")
+    [release] = [a for a in prov["artifacts"] if a["key"] == SDKMAN_RELEASE_KEY]
+    assert release["drift"] == [
+        {"tool": "SDKMAN", "pinned": "5.99.0", "ran": "6.0.0", "checked_against": CLI_SUMS},
+        {"tool": "SDKMAN native CLI", "pinned": "0.9.9", "ran": "1.0.0",
+         "checked_against": NATIVE_SUMS}]
+    report = build_report([], {}, prov)
+    markdown = render_markdown(report)
+    provenance_section = markdown.split("## Provenance\n\n", 1)[1].splitlines()
+    assert provenance_section[:2] == [
+        f"- **Upstream moved past a pin: SDKMAN 6.0.0 ran, not the pinned 5.99.0; checked "
+        f"against {CLI_SUMS}**",
+        f"- **Upstream moved past a pin: SDKMAN native CLI 1.0.0 ran, not the pinned 0.9.9; "
+        f"checked against {NATIVE_SUMS}**"]
+    page = render_html(report)
+    assert (f'<p class="warn drift">Upstream moved past a pin: SDKMAN 6.0.0 ran, not the pinned '
+            f"5.99.0; checked against {CLI_SUMS}</p>") in page
+    assert page.index("Upstream moved past a pin: SDKMAN native CLI 1.0.0") \
+        < page.index('<details class="prov" id="provenance">')
+
+
+def test_a_followed_archive_that_is_not_the_one_its_release_lists_is_refused(tmp_path,
+                                                                             sdkman_online):
+    served, _ = sdkman_online
+    _move_upstream(served, tmp_path)
+    served[MOVED_CLI_URL] += b"tampered"
+    cache = ArtifactCache(tmp_path / "cache", network="online")
+    with pytest.raises(MatrixError) as err:
+        cache.ensure(SDKMAN_RELEASE_KEY)
+    assert str(err.value).startswith(
+        f"{MOVED_CLI_URL} is not the sdkman-cli-6.0.0.zip that {CLI_SUMS} lists (sha256 "
+        f"{hashlib.sha256(served[MOVED_CLI_URL]).hexdigest()}, listed ")
+    assert "\n" not in str(err.value) and err.value.exit_code == EXIT_ENVIRONMENT
+    assert not (cache.mirror_dir / "hosts").exists() and cache.index() == {}
+
+
+def test_a_followed_release_whose_checksums_do_not_list_the_archive_is_refused(tmp_path,
+                                                                               sdkman_online):
+    served, asked = sdkman_online
+    _move_upstream(served, tmp_path)
+    served[CLI_SUMS] = f"{'ab' * 32}  sdkman-cli-6.0.0.tar.gz\n".encode()
+    cache = ArtifactCache(tmp_path / "cache", network="online")
+    with pytest.raises(MatrixError) as err:
+        cache.ensure(SDKMAN_RELEASE_KEY)
+    assert str(err.value).startswith(f"{CLI_SUMS} lists no sha256 for sdkman-cli-6.0.0.zip")
+    assert err.value.exit_code == EXIT_ENVIRONMENT
+    assert asked == [pins.SDKMAN_INSTALLER_URL, CLI_SUMS]  # the archive was not downloaded
+    assert not (cache.mirror_dir / "hosts").exists()
 
 
 def test_an_archive_that_is_not_the_pinned_one_is_refused(tmp_path, sdkman_online):

@@ -64,3 +64,21 @@ def test_argparse_gets_the_declared_defaults():
     run_config.add_to_argparse(parser)
     args = parser.parse_args([])
     assert args.network == "auto" and args.report_dir == "reports" and args.platform == []
+
+
+def test_strict_pins_is_off_unless_asked_and_reaches_the_run_s_artifact_cache(tmp_path,
+                                                                              monkeypatch):
+    from matrix.run.session import MatrixSession
+
+    monkeypatch.setenv("GOVM_MATRIX_CACHE", str(tmp_path / "cache"))
+    parser = argparse.ArgumentParser()
+    run_config.add_to_argparse(parser)
+    assert parser.parse_args([]).strict_pins is False
+    assert parser.parse_args(["--strict-pins"]).strict_pins is True
+    values = {"manager": ["manual"], "network": "offline"}
+    assert run_config.parse(values).strict_pins is False
+    assert MatrixSession(run_config.parse(values)).cache.strict_pins is False
+    strict = run_config.parse({**values, "strict_pins": True}, run_id="abc")
+    assert run_config.RunConfig.from_json(strict.to_json()).strict_pins is True
+    assert MatrixSession(strict).cache.strict_pins is True
+    assert "--strict-pins" in run_config.to_argv({**values, "strict_pins": True})

@@ -38,6 +38,9 @@ def asdf_binary_key(version: str = pins.ASDF_VERSION) -> str:
 
 
 class AsdfBinary(Recipe):
+    """The asdf 0.16+ binary. Its pin cannot go stale online: the Go module proxy serves a
+    tagged module version for good, and the checksum database keeps its sum."""
+
     prefixes = ("asdf/",)
     kind = "asdf-binary"
     path_help = ("asdf's release archive asdf-v<version>-linux-amd64.tar.gz, or the binary "
@@ -126,6 +129,10 @@ def go_env(work: Path) -> dict[str, str]:
 
 
 class AsdfGolang(RepositoryRecipe):
+    """The asdf-golang plugin. Its pin cannot go stale online, as there is none: the plugin is
+    its default branch as cloned (as `asdf plugin add` takes it), and the provenance names the
+    commit."""
+
     git_key = ASDF_GOLANG_GIT
     repo = property(lambda self: pins.ASDF_GOLANG_REPO)  # read when used, as pins may move
     kind = "asdf-golang"

@@ -14,6 +14,9 @@ ASDF_REFS_KEY = f"{ASDF_GIT}/info/refs"
 
 
 class AsdfRepository(RepositoryRecipe):
+    """asdf 0.15's repository. Its pin cannot go stale online: the clone is made at tag
+    v0.15.0, which the repository keeps as asdf moves on."""
+
     git_key = ASDF_GIT
     # read when used, not at import: the pins are the one place these are set
     repo = property(lambda self: pins.ASDF_REPO)

@@ -44,6 +44,11 @@ def manifest_key(versions) -> str:
 
 
 class DebianGo(Recipe):
+    """Debian's Go packages. No pin of theirs can go stale online: package versions are not
+    pinned but read from the suite's signed index each time, so a newer upload is what runs
+    (the manifest names its version), and a Go series the suite stops carrying is refused,
+    since no other series can stand in for the Go version a run asks for."""
+
     prefixes = ("debian/",)
     fetches_offline = True  # the Debian archive is one of the registries reachable here
 

@@ -26,6 +26,9 @@ def g_binary_key(version: str = pins.G_VERSION) -> str:
 
 
 class GBinary(Recipe):
+    """The g binary. Its pin cannot go stale online: the release archive and its
+    sha256sum.txt stay downloadable at their tag after g releases again."""
+
     prefixes = ("g/",)
     kind = "g-binary"
     path_help = (f"g's release archive g{pins.G_VERSION}.linux-amd64.tar.gz, or the g binary in "

@@ -15,6 +15,10 @@ GOENV_REFS_KEY = f"{GOENV_GIT}/info/refs"
 
 
 class GoenvRepository(RepositoryRecipe):
+    """goenv's repository. Its pin cannot go stale online: the clone is made at the pinned
+    tag (its commit checked against the pinned one), which the repository keeps as goenv
+    moves on."""
+
     git_key = GOENV_GIT
     # read when used, not at import: the pins are the one place these are set
     repo = property(lambda self: pins.GOENV_REPO)

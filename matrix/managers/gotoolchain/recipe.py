@@ -28,6 +28,9 @@ def module_keys(version: str) -> list[str]:
 
 
 class ToolchainModule(Recipe):
+    """A golang.org/toolchain module. No pin of its own can go stale online: it is made from
+    the cached Go release tarball, whose recipe is GoRelease."""
+
     prefixes = ("goproxy/",)
     fetches_offline = True
 

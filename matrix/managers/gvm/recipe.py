@@ -14,6 +14,10 @@ GVM_REFS_KEY = f"{GVM_GIT}/info/refs"
 
 
 class GvmRepository(RepositoryRecipe):
+    """gvm's repository. Its pin cannot go stale online: a clone of the default branch holds
+    the pinned commit in its history however far the branch moves on, and the image checks
+    that commit out."""
+
     git_key = GVM_GIT
     repo = property(lambda self: pins.GVM_REPO)  # read when used, as the pins may move
     kind = "gvm"

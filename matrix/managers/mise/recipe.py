@@ -18,6 +18,10 @@ def mise_key(version: str = pins.MISE_VERSION) -> str:
 
 
 class MiseBinary(Recipe):
+    """The mise binary. Its pin cannot go stale online: a GitHub release stays downloadable
+    at its tag, with its SHASUMS256.txt, after mise releases again (and npm keeps every
+    version it published)."""
+
     prefixes = ("mise/",)
     fetches_offline = True
 

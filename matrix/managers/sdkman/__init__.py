@@ -20,7 +20,9 @@ read; a shell that has not read them (a login shell on Debian, ``zsh -l``) loads
 SDKMAN's installer says for an open terminal, so each command is prefixed with that, only when
 ``sdk`` is not there yet. Offline, SDKMAN's installer and archives exist only on its own
 servers: its cells are skipped until a user adds them with ``govm-matrix mirror add sdkman``.
-Online they are fetched and checked against the versions and sha256 in ``matrix/supply/pins.py``.
+Online they are fetched and checked against the versions and sha256 in ``matrix/supply/pins.py``;
+when the installer has moved past those pins, the release it names runs instead, checked against
+the checksums its GitHub release publishes, and the report says so (``--strict-pins`` refuses).
 """
 
 from __future__ import annotations

@@ -1,6 +1,12 @@
 """Where SDKMAN comes from: ``govm-matrix mirror add sdkman <folder>``, or online its
 installer and the archives that installer downloads, checked against the pinned sha256.
 
+Online the pin can go stale: the installer names only SDKMAN's current release (and native
+CLI), and nothing else serves an older one. When it names another release than the pins, that
+release is used (``supply.upstream.follow``; ``--strict-pins`` refuses it instead), each of its
+archives checked against the ``checksums_sha256.txt`` of its own GitHub release, and
+``release.json`` records the drift for the report.
+
 A folder holding SDKMAN's installer as https://get.sdkman.io serves it, saved as
 ``install.sh``; the script CLI archive it downloads, ``sdkman-cli-<version>.zip`` (the
 GitHub release asset); the native CLI archive ``sdkman-cli-native-<version>-*.zip`` when the
@@ -31,10 +37,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...core.errors import EXIT_ENVIRONMENT, MatrixError
+from ...core.errors import MatrixError
 from ...supply import pins
 from ...supply.download import download, expect_digest, sha256_file
 from ...supply.recipes import Origin, Recipe
+from ...supply.upstream import Drift, check_published, follow, published_digest
 
 SDKMAN_INSTALLER_HOST = "get.sdkman.io"
 SDKMAN_API_HOST = "api.sdkman.io"
@@ -42,6 +49,9 @@ SDKMAN_API_HOST = "api.sdkman.io"
 SDKMAN_RELEASE_KEY = "sdkman/release.json"
 CANDIDATES_STAND_IN = "java"
 HEALTHCHECK_STAND_IN = "OK"
+#: the two releases the installer names, as drift records and the report name them
+CLI = "SDKMAN"
+NATIVE = "SDKMAN native CLI"
 
 
 class SdkmanRelease(Recipe):
@@ -55,6 +65,9 @@ class SdkmanRelease(Recipe):
 
     def fetch(self, cache, key: str) -> None:
         fetch_release(cache, self.path_help)
+
+    def pins_now(self) -> dict[str, str]:
+        return {CLI: pins.SDKMAN_VERSION, NATIVE: pins.SDKMAN_NATIVE_VERSION}
 
 
 @dataclass
@@ -149,7 +162,8 @@ def _host_key(url: str) -> str:
     return f"hosts/{parts.hostname}{parts.path}"
 
 
-def add_release(cache, folder: Path, origin: Origin, path_help: str) -> list[str]:
+def add_release(cache, folder: Path, origin: Origin, path_help: str,
+                drift: list[dict] | None = None) -> list[str]:
     if not folder.is_dir():
         raise MatrixError(f"{folder} is not a folder; expected {path_help}")
     inst = read_installer(folder)
@@ -184,40 +198,67 @@ def add_release(cache, folder: Path, origin: Origin, path_help: str) -> list[str
     manifest = {"version": inst.version, "native_version": inst.native_version,
                 "platform": inst.platform, "service": inst.service, "candidates_api": api,
                 "files": {}}
+    if drift:
+        manifest["drift"] = drift
     for key, (data, source) in files.items():
         artifact = cache.put(key, data, f"{source}, {origin.how}", offline=origin.offline)
         manifest["files"][key] = {"sha256": artifact.sha256, "source": source}
     cache.put(SDKMAN_RELEASE_KEY, json.dumps(manifest, indent=2, sort_keys=True).encode(),
-              f"SDKMAN {inst.version} release files, {origin.how}", offline=origin.offline)
+              f"SDKMAN {inst.version} release files, {origin.how}", offline=origin.offline,
+              drift=drift)
     return [*files, SDKMAN_RELEASE_KEY]
+
+
+def _named(version: str, native_version: str) -> str:
+    return f"{CLI} {version} with native CLI {native_version or 'none'}"
 
 
 def fetch_release(cache, path_help: str) -> None:
     with cache.workdir() as folder:
         download(pins.SDKMAN_INSTALLER_URL, folder / "install.sh")
         inst = read_installer(folder)
-        got = (inst.version, inst.native_version)
-        pinned = (pins.SDKMAN_VERSION, pins.SDKMAN_NATIVE_VERSION)
-        if got != pinned:
-            raise MatrixError(
-                f"SDKMAN's installer ({pins.SDKMAN_INSTALLER_URL}) now installs SDKMAN "
-                f"{got[0]} with native CLI {got[1] or 'none'}, not the pinned {pinned[0]} with "
-                f"{pinned[1]}: set SDKMAN_VERSION, SDKMAN_NATIVE_VERSION and their sha256 in "
-                "matrix/supply/pins.py, or add saved release files with `govm-matrix mirror add "
-                "sdkman <folder>`", EXIT_ENVIRONMENT)
+        follow(cache, f"SDKMAN's installer ({pins.SDKMAN_INSTALLER_URL})",
+               _named(inst.version, inst.native_version),
+               _named(pins.SDKMAN_VERSION, pins.SDKMAN_NATIVE_VERSION),
+               "set SDKMAN_VERSION, SDKMAN_NATIVE_VERSION and their sha256 in "
+               "matrix/supply/pins.py, or add saved release files with `govm-matrix mirror "
+               "add sdkman <folder>`")
         urls = {"install.sh": pins.SDKMAN_INSTALLER_URL}
-        wanted = [(f"sdkman-cli-{inst.version}.zip", "sdkman", inst.version,
-                   pins.SDKMAN_CLI_SHA256)]
+        wanted = [(CLI, f"sdkman-cli-{inst.version}.zip", "sdkman", inst.version,
+                   pins.SDKMAN_VERSION, pins.SDKMAN_CLI_SHA256, pins.SDKMAN_CLI_SHASUMS)]
         if inst.native_version:
-            wanted.append((f"sdkman-cli-native-{inst.native_version}-x86_64-unknown-linux-gnu"
-                           ".zip", "native", inst.native_version, pins.SDKMAN_NATIVE_SHA256))
-        for name, what, version, sha256 in wanted:
+            wanted.append((NATIVE, f"sdkman-cli-native-{inst.native_version}-x86_64-unknown-"
+                           "linux-gnu.zip", "native", inst.native_version,
+                           pins.SDKMAN_NATIVE_VERSION, pins.SDKMAN_NATIVE_SHA256,
+                           pins.SDKMAN_NATIVE_SHASUMS))
+        drift: list[Drift] = []
+        checks: list[str] = []
+        for tool, name, what, version, pinned, sha256, shasums in wanted:
             url = f"{inst.service}/broker/download/{what}/install/{version}/{inst.platform}"
-            download(url, folder / name)
-            expect_digest(sha256_file(folder / name), sha256, url)
+            if version == pinned:
+                download(url, folder / name)
+                expect_digest(sha256_file(folder / name), sha256, url)
+                checks.append(f"{tool} {version} checked against the sha256 in "
+                              "matrix/supply/pins.py")
+            else:  # a release past the pin: the checksums its own release publishes
+                sums_url = shasums.format(version=version)
+                sums = folder / f"{what}-checksums_sha256.txt"
+                download(sums_url, sums)
+                # an archive its release does not list is refused before it is downloaded
+                published_digest(sums.read_text(errors="replace"), name, sums_url)
+                download(url, folder / name)
+                check_published(folder / name, url, sums.read_text(errors="replace"), sums_url)
+                drift.append(Drift(tool, pinned, version, sums_url))
+                checks.append(f"{tool} {version}, not the pinned {pinned}, checked against "
+                              f"{sums_url}")
             urls[name] = url
+        if pins.SDKMAN_NATIVE_VERSION and not inst.native_version:
+            drift.append(Drift(NATIVE, pins.SDKMAN_NATIVE_VERSION, "none", ""))
+            checks.append(f"no {NATIVE}, not the pinned {pins.SDKMAN_NATIVE_VERSION}")
         urls["candidates-all.txt"] = f"{inst.service}/candidates/all"
         download(urls["candidates-all.txt"], folder / "candidates-all.txt")
-        add_release(cache, folder, Origin(
-            "fetched online (archives checked against the sha256 in matrix/supply/pins.py)",
-            offline=False, urls=urls), path_help)
+        how = "fetched online (archives checked against the sha256 in matrix/supply/pins.py)"
+        if drift:
+            how = f"fetched online, past a pin ({'; '.join(checks)})"
+        add_release(cache, folder, Origin(how, offline=False, urls=urls), path_help,
+                    [d.record() for d in drift])
