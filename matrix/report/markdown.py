@@ -297,6 +297,8 @@ def _provenance(out: list[str], prov: dict) -> None:
         state = f"built in {image['seconds']} s" if image.get("built") else "reused"
         out.append(f"- image {key}: `{image['tag']}` ({state})")
     for art in prov.get("artifacts") or []:
+        if "sha256" not in art:  # a trimmed summary keeps only the drift of an artifact
+            continue
         out.append(f"- artifact `{art['key']}` sha256 `{art['sha256']}` from {art['source']} "
                    f"(checked {art['origin_digest']})")
     out.append("")

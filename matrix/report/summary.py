@@ -92,7 +92,11 @@ def trimmed_report(report: dict, trim: Trim) -> dict:
     out = dict(report)
     out["cells"] = [_trim_cell(cell, trim) for cell in report.get("cells") or []]
     if not trim.artifacts:
-        out["provenance"] = {**(report.get("provenance") or {}), "artifacts": []}
+        # every artifact line goes, but the releases that ran instead of their pins stay
+        kept = [{"key": a["key"], "drift": a["drift"]}
+                for a in (report.get("provenance") or {}).get("artifacts") or []
+                if a.get("drift")]
+        out["provenance"] = {**(report.get("provenance") or {}), "artifacts": kept}
     return out
 
 

@@ -97,3 +97,14 @@ def test_tables_alone_over_the_limit_are_kept_and_the_summary_says_so():
     assert "expected goroot #" not in summary
     for cell in report["cells"]:
         assert cell["id"] in summary
+
+
+def test_the_most_trimmed_summary_still_says_which_release_ran_past_its_pin():
+    report = _report(evidence_lines=5, width=500, tail=10)
+    drift = {"tool": "SDKMAN", "pinned": "5.19.0", "ran": "5.20.0",
+             "checked_against": "https://example.invalid/5.20.0/checksums_sha256.txt"}
+    report["provenance"]["artifacts"][0]["drift"] = [drift]
+    summary = render_summary(report, limit=2000)
+    assert "- artifact `" not in summary  # every artifact line went
+    assert ("Upstream moved past a pin: SDKMAN 5.20.0 ran, not the pinned 5.19.0; checked "
+            "against https://example.invalid/5.20.0/checksums_sha256.txt") in summary
