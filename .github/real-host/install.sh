@@ -37,14 +37,15 @@ sys.exit("no sha256 published for " + name)' "$1"
 
 case "$manager" in
   manual)
+    work=$(mktemp -d)
     for v in "$old" "$new"; do
       file=go$v.$goos-$goarch.tar.gz
-      curl -fsSLo "/tmp/$file" "https://go.dev/dl/$file"
-      echo "$(go_sha256 "$file")  /tmp/$file" | shasum -a 256 -c -
+      curl -fsSLo "$work/$file" "https://go.dev/dl/$file"
+      echo "$(go_sha256 "$file")  $work/$file" | shasum -a 256 -c -
       sudo rm -rf "/usr/local/go-$v" && sudo mkdir -p "/usr/local/go-$v"
-      sudo tar -C "/usr/local/go-$v" --strip-components=1 -xzf "/tmp/$file"
-      rm "/tmp/$file"
+      sudo tar -C "/usr/local/go-$v" --strip-components=1 -xzf "$work/$file"
     done
+    rm -rf "$work"
     sudo ln -sfn "/usr/local/go-$old" /usr/local/go
     append "$HOME/.profile" 'export PATH=$PATH:/usr/local/go/bin'
     if [ "$login" = zsh ]; then append "$HOME/.zprofile" 'export PATH=$PATH:/usr/local/go/bin'; fi

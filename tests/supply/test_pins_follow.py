@@ -131,7 +131,7 @@ def test_the_report_says_once_per_release_which_ran_instead_of_its_pin():
     from matrix.report.markdown import drift_lines, render_markdown
 
     record = {"tool": "tool", "pinned": "1.0.0", "ran": "2.0.0", "checked_against": SUMS_URL}
-    none = {"tool": "tool helper", "pinned": "0.1.0", "ran": "none", "checked_against": ""}
+    none = {"tool": "tool extension", "pinned": "0.1.0", "ran": "none", "checked_against": ""}
     artifacts = [{"key": k, "sha256": DIGEST, "source": "s", "origin_digest": "sha256:00",
                   "drift": drift} for k, drift in (("tool/a", [record]),
                                                     ("tool/b", [record, none]),
@@ -140,13 +140,13 @@ def test_the_report_says_once_per_release_which_ran_instead_of_its_pin():
     assert drift_lines(prov) == [
         f"Upstream moved past a pin: tool 2.0.0 ran, not the pinned 1.0.0; checked against "
         f"{SUMS_URL}",
-        "Upstream moved past a pin: no tool helper ran, not the pinned 0.1.0"]
+        "Upstream moved past a pin: no tool extension ran, not the pinned 0.1.0"]
     assert drift_lines({"artifacts": [{"key": "old", "sha256": DIGEST}]}) == []
     report = build_report([], {}, prov)
     markdown = render_markdown(report)
     assert markdown.count("Upstream moved past a pin: tool 2.0.0 ran") == 1
     assert markdown.index("## Provenance") < markdown.index("- **Upstream moved past a pin: "
-                                                            "no tool helper ran") \
+                                                            "no tool extension ran") \
         < markdown.index("- artifact `tool/a`")
     page = render_html(report)
     assert page.count('<p class="warn drift">') == 2
