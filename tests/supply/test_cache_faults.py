@@ -112,15 +112,26 @@ class _Slow(Recipe):
         cache.put(key, b"the artifact", "slow source")
 
 
-def _ensure(root, counter, key):
+def _ensure(root, counter, key, out):
     cache = ArtifactCache(root, network="offline", recipes=RecipeBook([_Slow(counter)]))
-    return cache.ensure(key).sha256
+    out.write_text(cache.ensure(key).sha256)
 
 
 def test_two_processes_wanting_one_artifact_fetch_it_once(tmp_path):
     counter = tmp_path / "fetches"
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(2) as pool:
-        digests = pool.starmap(_ensure, [(tmp_path / "cache", counter, "slow/one")] * 2)
+    # spawned, not forked: a fork of this multi-threaded test process (pytest-xdist's
+    # threads) can copy a lock another thread holds and hang the child for good
+    ctx = multiprocessing.get_context("spawn")
+    outs = [tmp_path / f"digest-{i}" for i in range(2)]
+    procs = [ctx.Process(target=_ensure, args=(tmp_path / "cache", counter, "slow/one", out))
+             for out in outs]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        if proc.is_alive():
+            proc.kill()
+    assert [proc.exitcode for proc in procs] == [0, 0]
+    digests = [out.read_text() for out in outs]
     assert digests[0] == digests[1]
     assert counter.read_text().count("fetch") == 1
