@@ -7,7 +7,8 @@ a container run, and the cost of running an unchanged matrix again: all measured
 1. A warm-up run builds whatever image is missing and measures the bare platforms' shells
    (reported, not timed).
 2. The selection, warm, --repeat times each, alternating: with the speed-ups (parallel probes,
-   build reuse) and without them (--no-parallel-probes --no-build-reuse), both --fresh so that
+   build reuse, fixture layers) and without them (--no-parallel-probes --no-build-reuse
+   --no-fixture-layers), both --fresh so that
    nothing is reused; wall time of each, and the verdicts of both compared cell by cell.
 3. Time per container run: each group's own run time (``run_seconds``), median over the groups
    of the fast runs.
@@ -101,7 +102,7 @@ def main() -> None:
     parser.add_argument("--workers", default="auto")
     parser.add_argument("--floor-samples", type=int, default=6)
     args, selection = parser.parse_known_args()
-    slow_flags = ["--no-parallel-probes", "--no-build-reuse"]
+    slow_flags = ["--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers"]
 
     with tempfile.TemporaryDirectory() as tmp:
         warm_up, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")

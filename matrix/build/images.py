@@ -162,6 +162,25 @@ class ImageBuilder:
             inherited=parent.artifacts, https_hosts=manager.HTTPS_HOSTS,
         )
 
+    def fixture_layer(self, parent: ImageRef, fixtures) -> ImageRef:
+        """``parent`` with ``fixtures`` applied as root (each has ``image_commands``): one
+        content-addressed layer, built once, so that a fixture such as installing Debian's Go
+        is not repeated in every container run that needs it."""
+        names = "-".join(f.name for f in fixtures)
+        lines = ["ARG PARENT_IMAGE", "FROM ${PARENT_IMAGE}", "USER root"]
+        lines += [f"RUN {command}" for f in fixtures for command in f.image_commands]
+        text = "\n".join(lines) + "\n"
+        folder = self.cache.root / "layers" / hashlib.sha256(text.encode()).hexdigest()[:16]
+        dockerfile = folder / "Dockerfile"
+        if not dockerfile.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".Dockerfile.{os.getpid()}"
+            tmp.write_text(text)
+            tmp.replace(dockerfile)
+        return self._build(f"{parent.layer}-fixture-{names}", {"Dockerfile": dockerfile},
+                           {"PARENT_IMAGE": parent.tag}, parent.id, [], base=parent.base,
+                           inherited=parent.artifacts)
+
     # -- machinery -----------------------------------------------------------------------
     def _build(self, layer: str, context: dict[str, Path], args: dict[str, str],
                parent_id: str, artifact_keys: list[str], base: dict, inherited: dict,

@@ -56,6 +56,20 @@ class Fixture:
     def applies_to(self, platform: str) -> bool:
         return not self.platforms or platform in self.platforms
 
+    @property
+    def image_commands(self) -> tuple[str, ...] | None:
+        """The fixture's commands when it can be an image layer: every step a root command
+        with no field to fill (the same in every run of an image, e.g. installing Debian's
+        Go), so that applying it once into a layer is applying it in each container; None
+        otherwise."""
+        if not self.steps or self.env:
+            return None
+        for step in self.steps:
+            fields = [f for _, f, _, _ in string.Formatter().parse(step.text) if f is not None]
+            if step.kind != "root" or fields:
+                return None
+        return tuple(step.text for step in self.steps)
+
     def commands(self, values: dict[str, str]) -> list[tuple[str, str]]:
         return [pair for step in self.steps for pair in step.commands(values)]
 

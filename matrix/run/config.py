@@ -83,6 +83,9 @@ OPTIONS = SELECTION + (
     Option("--no-build-reuse", "build hello world in every snapshot even when an identical "
            "build was done (for comparison; the results are the same)", switch=True,
            default=False),
+    Option("--no-fixture-layers", "apply every fixture inside each container run instead of "
+           "once into an image layer where it can be (for comparison; the results are the "
+           "same)", switch=True, default=False),
 )
 
 
@@ -149,6 +152,7 @@ class RunConfig:
     build_reuse: bool = True
     owner: str = ""  # host:pid:start of the process that owns the run (engine.owner)
     strict_pins: bool = False  # --strict-pins: no release but the pinned one (upstream.follow)
+    fixture_layers: bool = True  # fixtures applied once into an image layer where they can be
 
     def to_json(self) -> str:
         return json.dumps({
@@ -159,7 +163,8 @@ class RunConfig:
             "fail_on": sorted(self.fail_on), "run_id": self.run_id,
             "claims_file": self.claims_file, "fresh": self.fresh,
             "parallel_probes": self.parallel_probes, "build_reuse": self.build_reuse,
-            "owner": self.owner, "strict_pins": self.strict_pins})
+            "owner": self.owner, "strict_pins": self.strict_pins,
+            "fixture_layers": self.fixture_layers})
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
@@ -175,7 +180,7 @@ class RunConfig:
                    frozenset(data["fail_on"]), data["run_id"], data.get("claims_file"),
                    bool(data.get("fresh")), data.get("parallel_probes", True),
                    data.get("build_reuse", True), data.get("owner") or _owner(),
-                   bool(data.get("strict_pins")))
+                   bool(data.get("strict_pins")), data.get("fixture_layers", True))
 
 
 def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
@@ -203,7 +208,7 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
                      run_id or uuid.uuid4().hex[:12], claims_file or None,
                      bool(values.get("fresh")), not values.get("no_parallel_probes"),
                      not values.get("no_build_reuse"), _owner(),
-                     bool(values.get("strict_pins")))
+                     bool(values.get("strict_pins")), not values.get("no_fixture_layers"))
 
 
 def make_selection(platforms=None, managers=None, go=None, scopes=None,

@@ -59,6 +59,7 @@ class RunOptions:
 
     parallel_probes: bool = True
     build_reuse: bool = True
+    fixture_layers: bool = True  # a fixture that can be an image layer is one (the session)
 
 
 _PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
@@ -92,12 +93,15 @@ class Run:
     def __init__(self, cli: docker.DockerClient, image: ImageRef, platform: Platform,
                  manager: Manager, old: str, new: str, scope: str, shells: tuple[str, ...],
                  fixtures: tuple[Fixture, ...] = (), run_id: str | None = None,
-                 name: str = "", options: RunOptions | None = None) -> None:
+                 name: str = "", options: RunOptions | None = None,
+                 layered: tuple[str, ...] = ()) -> None:
         """One container run of ``old``→``new`` in ``scope`` after ``fixtures``; raises
-        Unsupported at once when the manager lacks the scope."""
+        Unsupported at once when the manager lacks the scope. The fixtures named in
+        ``layered`` are already applied in ``image`` (``ImageBuilder.fixture_layer``)."""
         self.cli, self.image, self.platform, self.manager = cli, image, platform, manager
         self.old, self.new, self.scope, self.shells = old, new, scope, shells
         self.fixtures, self.run_id, self.name = fixtures, run_id, name
+        self.layered = layered
         self.options = options or RunOptions()
         self.result = RunResult()
         self._user = self._root = self._container = None
@@ -201,6 +205,12 @@ class Run:
                 raise StepFailed(f"the image has no go{version} (roots: {self.result.roots})")
         values = fixture_values(self.platform, self.old, self.new, self.result.roots)
         for fixture in self.fixtures:
+            if fixture.name in self.layered:
+                self.result.steps.append({"step": f"fixture {fixture.name}", "command":
+                                          f"applied once in image layer {self.image.tag}",
+                                          "status": 0, "stdout": "", "stderr": "",
+                                          "seconds": 0})
+                continue
             for who, command in fixture.commands(values):
                 host = self._root if who == "root" else self._user
                 self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)

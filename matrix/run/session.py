@@ -54,7 +54,8 @@ class MatrixSession:
         self._shells: dict[str, dict | None] = {}
         self.store = ResultStore(self.cache.root / "results", fresh=config.fresh)
         self.options = RunOptions(parallel_probes=config.parallel_probes,
-                                  build_reuse=config.build_reuse)
+                                  build_reuse=config.build_reuse,
+                                  fixture_layers=config.fixture_layers)
         self._engine: str | None = None
 
     @property
@@ -200,9 +201,10 @@ class MatrixSession:
             if found.run is not None:
                 found.shells = self.platform_shells(platform.name)
             return found
-        run = Run(self.cli, image, platform, manager, scenario.old, scenario.new,
+        run_image, layered = self.fixture_image(image, fixtures)
+        run = Run(self.cli, run_image, platform, manager, scenario.old, scenario.new,
                   scenario.scope, platform.shells, fixtures, self.run_id, cell.group,
-                  self.options).execute()
+                  self.options, layered).execute()
         if run.unsupported:
             outcome = GroupOutcome(verdict=Verdict.UNSUPPORTED, reason=run.unsupported,
                                    image=image)
@@ -212,6 +214,23 @@ class MatrixSession:
         if not run.error:  # a run that could not decide is never kept: it runs again
             self.store.put(key, outcome, self.run_id)
         return outcome
+
+    def fixture_image(self, image: ImageRef, fixtures) -> tuple[ImageRef, tuple[str, ...]]:
+        """The image a group's container starts from: ``image`` with its leading fixtures
+        that can be an image layer applied once in one (``Fixture.image_commands``), and their
+        names; ``image`` itself when there are none or the layer fails to build (then the
+        fixture runs in the container, where its failure is the group's evidence)."""
+        layered = []
+        for fixture in fixtures if self.options.fixture_layers else ():
+            if fixture.image_commands is None:
+                break
+            layered.append(fixture)
+        if not layered:
+            return image, ()
+        try:
+            return self.builder.fixture_layer(image, layered), tuple(f.name for f in layered)
+        except BuildFailed:
+            return image, ()
 
     def engine_version(self) -> str:
         """The Docker Engine's version: part of what a kept result depends on."""

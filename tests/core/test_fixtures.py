@@ -46,3 +46,17 @@ def test_every_default_fixture_exists_and_plants_something():
 def test_unknown_fixture_lists_the_known_ones():
     with pytest.raises(MatrixError, match="valid fixtures: stale-goroot"):
         get_fixture("nope")
+
+
+def test_only_a_fixture_of_constant_root_commands_can_be_an_image_layer():
+    from matrix.core.fixtures import BUILTIN, Fixture, Step
+
+    assert BUILTIN["distro-go"].image_commands == (
+        "dpkg -i /opt/govm-matrix/debs/*.deb >/dev/null",)
+    assert BUILTIN["stale-goroot"].image_commands is None  # rc lines: the user's files
+    assert BUILTIN["windows-go"].image_commands is None  # an environment: per container
+    assert BUILTIN["paths-d-go"].image_commands is None  # a file step
+    per_run = Fixture("x", "a root command naming the old root",
+                      (Step("root", "rm -rf {old_root}"),))
+    assert per_run.image_commands is None
+    assert Fixture("y", "nothing to do").image_commands is None

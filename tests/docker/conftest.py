@@ -25,6 +25,7 @@ def image_for(docker_client):
         return built[platform, manager]
 
     get.platform = lambda platform: builder.platform(get_platform(platform), pins.RUNNER_GO)
+    get.builder = builder
     yield get
     mirror.stop()
 
