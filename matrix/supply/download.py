@@ -4,6 +4,7 @@ that fetch what a recipe needs. Every failure is a MatrixError that names what f
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -32,13 +33,26 @@ def expect_digest(got: str, wanted: str, what: str) -> None:
         )
 
 
-def digest_for(sums: str, name: str) -> str:
-    """The digest a SHASUMS-style listing gives for file ``name``."""
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def listed_digest(sums: str, name: str) -> str | None:
+    """The sha256 a SHASUMS-style listing (``<sha256>  [*][./]<file>`` lines) gives for file
+    ``name``, or None."""
     for line in sums.splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[1].lstrip("*./") == name:
-            return parts[0]
-    raise MatrixError(f"{name} is not listed in the release's checksums", EXIT_ENVIRONMENT)
+        if len(parts) == 2 and parts[1].lstrip("*").removeprefix("./") == name \
+                and _SHA256.fullmatch(parts[0].lower()):
+            return parts[0].lower()
+    return None
+
+
+def digest_for(sums: str, name: str) -> str:
+    """The digest a SHASUMS-style listing gives for file ``name``."""
+    found = listed_digest(sums, name)
+    if found is None:
+        raise MatrixError(f"{name} is not listed in the release's checksums", EXIT_ENVIRONMENT)
+    return found
 
 
 def download(url: str, dest: Path, timeout: int = 60) -> None:

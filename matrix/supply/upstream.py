@@ -14,20 +14,16 @@ make a run fail this way; their recipes say so.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import EXIT_ENVIRONMENT, MatrixError
-from .download import sha256_file
+from .download import listed_digest, sha256_file
 
 if TYPE_CHECKING:
     from .cache import ArtifactCache
-
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
 
 @dataclass(frozen=True)
 class Drift:
@@ -58,11 +54,9 @@ def follow(cache: ArtifactCache, upstream: str, served: str, pinned: str, fix: s
 def published_digest(sums: str, name: str, sums_url: str) -> str:
     """The sha256 a release's checksum file (``<sha256>  <file>`` lines, read from
     ``sums_url``) lists for ``name``; refused, naming the URL, when it lists none."""
-    for line in sums.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].lstrip("*").removeprefix("./") == name \
-                and _SHA256.fullmatch(parts[0].lower()):
-            return parts[0].lower()
+    found = listed_digest(sums, name)
+    if found is not None:
+        return found
     raise MatrixError(f"{sums_url} lists no sha256 for {name}, so the release the upstream "
                       "serves cannot be checked and is not used; retry later, or pin a "
                       "release in matrix/supply/pins.py", EXIT_ENVIRONMENT)

@@ -244,10 +244,11 @@ def fetch_release(cache, path_help: str) -> None:
                 sums_url = shasums.format(version=version)
                 sums = folder / f"{what}-checksums_sha256.txt"
                 download(sums_url, sums)
+                listing = sums.read_text(errors="replace")
                 # an archive its release does not list is refused before it is downloaded
-                published_digest(sums.read_text(errors="replace"), name, sums_url)
+                published_digest(listing, name, sums_url)
                 download(url, folder / name)
-                check_published(folder / name, url, sums.read_text(errors="replace"), sums_url)
+                check_published(folder / name, url, listing, sums_url)
                 drift.append(Drift(tool, pinned, version, sums_url))
                 checks.append(f"{tool} {version}, not the pinned {pinned}, checked against "
                               f"{sums_url}")
