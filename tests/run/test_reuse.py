@@ -7,6 +7,8 @@ import importlib.util
 import json
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -138,6 +140,36 @@ def test_an_identical_build_is_reused_and_says_so(probe):
     assert len(probe.calls) == 1 and "reused" not in first
     assert again["reused"]["from"] == "bash-login:after"
     assert again["runtime_version"] == "go1.22.10"
+
+
+def test_identical_builds_at_once_build_once(probe, monkeypatch):
+    """Probes of one phase run at once: the second waits for the first one's build rather
+    than building the same thing beside it."""
+    started = threading.Barrier(2)
+
+    def slow(go, install_too=False):
+        probe.calls.append(go)
+        time.sleep(0.3)
+        return {"status": 0, "runtime_version": "go1.22.10"}
+
+    monkeypatch.setattr(probe, "build", slow)
+    results = {}
+
+    def one(label):
+        started.wait()
+        results[label] = probe.reused_build(probe.go_path, ENV, True, label)
+
+    threads = [threading.Thread(target=one, args=(label,)) for label in ("sh:after",
+                                                                          "bash-login:after")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(probe.calls) == 1
+    reused = [label for label, result in results.items() if "reused" in result]
+    assert len(reused) == 1 and results[reused[0]]["runtime_version"] == "go1.22.10"
+    builder = ({"sh:after", "bash-login:after"} - set(reused)).pop()
+    assert results[reused[0]]["reused"]["from"] == builder
 
 
 @pytest.mark.parametrize("change", ["binary", "env", "source", "install", "off"])

@@ -153,7 +153,13 @@ def reused_build(go, go_env, install_too, label):
     """build(), or the result of an identical build done before in this container."""
     key = build_key(go, go_env, install_too) if os.environ.get("GOVM_BUILD_REUSE") != "0" \
         else None
-    if key:
+    if not key:
+        return build(go, install_too)
+    os.makedirs(BUILDS, exist_ok=True)
+    # Probes taken at once with the same inputs would each build: the first one builds while
+    # the others wait for it on the key's lock, then reuse what it found.
+    with open(os.path.join(BUILDS, key + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             with open(os.path.join(BUILDS, key + ".json")) as fh:
                 found = json.load(fh)
@@ -161,14 +167,12 @@ def reused_build(go, go_env, install_too, label):
             return found
         except (OSError, ValueError):
             pass
-    result = build(go, install_too)
-    if key:
-        os.makedirs(BUILDS, exist_ok=True)
+        result = build(go, install_too)
         fd, tmp = tempfile.mkstemp(dir=BUILDS)
         with os.fdopen(fd, "w") as fh:
             json.dump({**result, "built_by": label}, fh)
         os.replace(tmp, os.path.join(BUILDS, key + ".json"))
-    return result
+        return result
 
 
 def build(go, install_too=False):
