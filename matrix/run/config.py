@@ -78,8 +78,9 @@ OPTIONS = SELECTION + (
            "confirmed, refuted or untested, in every report file", "FILE"),
     Option("--fresh", "run every group again instead of reusing results kept from earlier "
            "runs of the same image, scenario and harness", switch=True, default=False),
-    Option("--no-parallel-probes", "take each phase's snapshots one shell context after "
-           "another (for comparison; the results are the same)", switch=True, default=False),
+    Option("--no-parallel-probes", "take each phase's snapshots, and the atomic check's "
+           "traced reads, one shell context after another (for comparison; the results are "
+           "the same)", switch=True, default=False),
     Option("--no-build-reuse", "build hello world in every snapshot even when an identical "
            "build was done (for comparison; the results are the same)", switch=True,
            default=False),

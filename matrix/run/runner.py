@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import tarfile
 import time
 from dataclasses import dataclass
@@ -54,8 +55,9 @@ SNAPSHOTS = f"{PROBE_DIR}/snaps"  # one file per probe (probe.py)
 @dataclass(frozen=True)
 class RunOptions:
     """How a container run takes its snapshots, not what it measures: the probes of one
-    phase at once (each shell context is its own process, so they are independent), and a
-    build reused when its inputs are the same as one already done (probe.py)."""
+    phase, and the atomic check's traced reads, at once (each shell context is its own
+    process, so they are independent), and a build reused when its inputs are the same as one
+    already done or under way (probe.py)."""
 
     parallel_probes: bool = True
     build_reuse: bool = True
@@ -304,15 +306,19 @@ class Run:
             return ["bash", "-c", f"{self.manager.SCRIPT or ':'}\n"]
         return [login, "-ilc"]
 
-    def _as_user_traced(self, trace: str, argv: list[str], command: str, workdir: str):
+    def _traced_argv(self, trace: str, argv: list[str], command: str) -> list[str]:
         """``argv command`` as the user, traced by strace as root (which lets sudo keep its
-        privileges under the trace), in ``workdir``."""
+        privileges under the trace) into ``trace``."""
         user, home = self.platform.user, self.platform.home
         script = argv[-1] + command if argv[-1].endswith("\n") else command
         head = argv[:-1] if argv[-1].endswith("\n") else argv
-        full = ["timeout", str(STEP_TIMEOUT), "strace", "-f", "-qq", "-y", "-s", "256",
+        return ["timeout", str(STEP_TIMEOUT), "strace", "-f", "-qq", "-y", "-s", "256",
                 "-e", "trace=%file,%desc", "-o", trace, "-u", user, "env", f"HOME={home}",
                 f"USER={user}", f"LOGNAME={user}", *head, script]
+
+    def _as_user_traced(self, trace: str, argv: list[str], command: str, workdir: str):
+        """``argv command`` traced (``_traced_argv``) in ``workdir``: its status and trace."""
+        full = self._traced_argv(trace, argv, command)
         started = time.monotonic()
         out = self._container.exec_run(full, user="root", workdir=workdir, demux=True)
         stdout, stderr = (part.decode(errors="replace") if part else "" for part in out.output)
@@ -322,6 +328,38 @@ class Run:
                                   "seconds": round(time.monotonic() - started, 3)})
         text = self._container.exec_run(["cat", trace], user="root").output
         return out.exit_code, text.decode(errors="replace")
+
+    def _traced_reads(self, contexts: list[str], command: str, workdir: str) -> dict[str, str]:
+        """``command`` traced in every context at once (each only reads, in its own process,
+        into its own trace): each context's trace, read back in the same exec."""
+        # sh exports PWD to what it starts, which docker exec alone does not set: unset, the
+        # traced shells look their directory up as they do when traced one at a time
+        lines, traces = ["unset PWD"], {}
+        for shell in contexts:
+            trace = traces[shell] = f"/tmp/govm/read-{shell}.trace"
+            argv = shlex.join(self._traced_argv(trace, self._observe_argv(shell), command))
+            lines.append(f"( {argv} >{trace}.out 2>&1; echo $? >{trace}.rc ) &")
+        lines.append("wait")
+        for shell, trace in traces.items():  # statuses and outputs first, then the traces
+            lines.append(f"printf '== {shell}: exit %s\\n' \"$(cat {trace}.rc)\"; "
+                         f"tail -c 1000 {trace}.out | tr -d '\\036'")
+        for shell, trace in traces.items():
+            lines.append(f"printf '\\036%s\\n' {q(shell)}; cat {trace}")
+        started = time.monotonic()
+        out = self._container.exec_run(["sh", "-c", "\n".join(lines) + "\n"], user="root",
+                                       workdir=workdir)
+        text = out.output.decode(errors="replace")
+        head, *parts = text.split("\036")
+        self.result.steps.append({"step": f"traced at once: {command[:40]} in "
+                                          f"{', '.join(contexts)}",
+                                  "command": "\n".join(lines), "status": out.exit_code,
+                                  "stdout": head[-2000:], "stderr": "",
+                                  "seconds": round(time.monotonic() - started, 3)})
+        found = {}
+        for part in parts:
+            shell, _, trace = part.partition("\n")
+            found[shell] = trace
+        return found
 
     def _switch_command(self, version: str) -> str:
         if self.scope == "directory":
@@ -340,12 +378,14 @@ class Run:
         home = self.platform.home
         workdir = f"{home}/proj" if self.scope == "directory" else home
         lookup = "go version; go env GOROOT"
-        contexts = [s for s in self.shells if s != "other-session"]
-        atomic["reads"] = {}
-        for shell in contexts:
-            _, trace = self._as_user_traced(f"/tmp/govm/read-{shell}.trace",
-                                            self._observe_argv(shell), lookup, workdir)
-            atomic["reads"][shell] = reads(trace, workdir)
+        contexts = self._active_contexts([s for s in self.shells if s != "other-session"])
+        if self.options.parallel_probes:
+            traces = self._traced_reads(contexts, lookup, workdir)
+        else:
+            traces = {shell: self._as_user_traced(f"/tmp/govm/read-{shell}.trace",
+                                                  self._observe_argv(shell), lookup,
+                                                  workdir)[1] for shell in contexts}
+        atomic["reads"] = {shell: reads(traces.get(shell, ""), workdir) for shell in contexts}
         atomic["reads"]["other-session"] = atomic["reads"].get("session", [])
         command = self._switch_command(self.new)
         atomic["switch"] = command.replace(self.new, "<version>")
@@ -357,8 +397,40 @@ class Run:
         # The observers run once per switch mechanism: in the clean scenario, in the run
         # that switches from the older version to the newer (the reverse run switches the
         # same way; its cells say where the counts are).
-        if not self.fixtures and _older(self.old, self.new):
+        if contexts and not self.fixtures and _older(self.old, self.new):
             self._observe(atomic, contexts, workdir)
+
+    def _active_contexts(self, contexts: list[str]) -> list[str]:
+        """The contexts whose atomic verdict the measurement decides: those where the manager
+        is in effect in the base snapshot, by the check's own test (``manager_active``);
+        elsewhere the verdict is INACTIVE whatever is measured. The session counts for the
+        other session too, which reads what it reads."""
+        from ..checks import manager_active
+
+        out = self._container.exec_run(["sh", "-c", f"cat {SNAPSHOTS}/*:base.json"],
+                                       user="root")
+        base = {}
+        for line in out.output.decode(errors="replace").splitlines():
+            try:
+                snap = json.loads(line)
+            except ValueError:
+                continue
+            base[snap.get("label", "").partition(":")[0]] = snap
+        dirs = tuple(self.manager.managed_dirs(self.platform))
+
+        def active(shell: str) -> bool:
+            return manager_active({"base": base.get(shell)}, self.manager.name, dirs)
+
+        keep = [s for s in contexts
+                if active(s) or (s == "session" and active("other-session"))]
+        if len(keep) < len(contexts):
+            self.result.steps.append({
+                "step": "atomic: contexts measured", "command": "", "status": 0,
+                "stdout": f"measured in {', '.join(keep) or 'none'}; not in "
+                          f"{', '.join(s for s in contexts if s not in keep)}, where "
+                          f"{self.manager.name} is not in effect at base (INACTIVE)",
+                "stderr": "", "seconds": 0})
+        return keep
 
     def _observe(self, atomic: dict, contexts: list[str], workdir: str) -> None:
         """Switch back and forth while one shell per context, started before the switches,

@@ -13,7 +13,7 @@ from matrix.core.verdicts import Verdict
 from matrix.managers.base import q
 from matrix.managers.manual import Manual
 from matrix.run.results import GroupOutcome, cell_result
-from matrix.run.runner import Run
+from matrix.run.runner import Run, RunOptions
 
 pytestmark = pytest.mark.docker
 
@@ -75,3 +75,32 @@ def test_the_shipped_manual_switch_is_judged_from_its_own_trace(docker_client, i
     check, measured = _atomic(docker_client, image_for, Manual())
     renames = [w for w in measured["windows"] if w["path"] == "/usr/local/go"]
     assert check["verdict"] == (Verdict.BROKEN.value if renames else Verdict.PASS.value)
+
+
+def test_only_the_contexts_the_manager_reaches_are_measured_and_at_once_reads_the_same(
+        docker_client, image_for):
+    """The traced reads and the observers run where the verdict needs them (the manager in
+    effect at base, by the check's own test), and the reads taken at once are the reads taken
+    one after another."""
+    platform = get_platform("ubuntu")
+    runs = {}
+    for parallel in (True, False):
+        run = Run(docker_client, image_for("ubuntu", "manual"), platform, Manual(), OLD, NEW,
+                  "global", platform.shells, (), name=f"atomic-contexts-{parallel}",
+                  options=RunOptions(parallel_probes=parallel)).execute()
+        assert run.error is None, run.log_tail
+        runs[parallel] = run
+    run = runs[True]
+    verdicts = {shell: cell_result(Cell("ubuntu", "manual", Scenario(OLD, NEW, "global"),
+                                        shell), GroupOutcome(run=run))["checks"]["atomic"]
+                for shell in platform.shells}
+    inactive = {s for s, check in verdicts.items() if check["verdict"] == "INACTIVE"}
+    assert inactive and inactive != set(platform.shells), verdicts
+    measured = set(platform.shells) - inactive
+    assert set(run.atomic["observations"]) == measured
+    assert set(run.atomic["reads"]) == measured
+    assert all(run.atomic["observations"][s] for s in measured)
+    assert any(step["step"] == "atomic: contexts measured" for step in run.steps)
+    assert {s: sorted(r) for s, r in run.atomic["reads"].items()} == \
+        {s: sorted(r) for s, r in runs[False].atomic["reads"].items()}
+    assert all(run.atomic["reads"][s] for s in measured - {"other-session"})
