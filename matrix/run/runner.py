@@ -50,6 +50,7 @@ ATOMIC_SECONDS = 10.0  # and at most this long
 OBSERVE_BUILD_EVERY = 4  # observations that also build
 OBSERVE_WARMUP = 1.0  # seconds for the observers' shells to start before the first switch
 SNAPSHOTS = f"{PROBE_DIR}/snaps"  # one file per probe (probe.py)
+_TRACE_MARK = "\036govm-trace\036\n"  # between a traced command's output and its trace
 
 
 @dataclass(frozen=True)
@@ -290,10 +291,10 @@ class Run:
             ["sh", "-c", f"timeout {STEP_TIMEOUT} {shell} -il < /tmp/govm/other.sh "
                          ">/tmp/govm/other.log 2>&1"],
             user=self.platform.user, workdir=self.platform.home, detach=True)
-        self._exec("interactive session", self._user,
-                   f"{shell} -il < /tmp/govm/session.sh", check=False)
-        self._exec("other session ends", self._user, "sh -c %s",
-                   wait_for("other.done"), check=False)
+        # the step ends when the other session has taken its last snapshot too
+        self._exec("interactive session", self._user, "sh -c %s",
+                   f"{shell} -il < /tmp/govm/session.sh; rc=$?; {wait_for('other.done')}; "
+                   "exit $rc", check=False)
 
     # -- switch atomicity -------------------------------------------------------------------
     def _observe_argv(self, shell: str) -> list[str]:
@@ -320,20 +321,24 @@ class Run:
         """``argv command`` traced (``_traced_argv``) in ``workdir``: its status and trace."""
         full = self._traced_argv(trace, argv, command)
         started = time.monotonic()
-        out = self._container.exec_run(full, user="root", workdir=workdir, demux=True)
+        # the trace is read back in the same exec, after the command's own output (PWD
+        # unset: docker exec alone does not set it, sh would export it)
+        out = self._container.exec_run(
+            ["sh", "-c", f'unset PWD; "$@"; rc=$?; printf {q(_TRACE_MARK)}; cat {trace}; exit $rc', "sh",
+             *full], user="root", workdir=workdir, demux=True)
         stdout, stderr = (part.decode(errors="replace") if part else "" for part in out.output)
+        stdout, _, text = stdout.rpartition(_TRACE_MARK)
         self.result.steps.append({"step": f"traced: {command[:60]}", "command": " ".join(full),
                                   "status": out.exit_code, "stdout": stdout[-2000:],
                                   "stderr": stderr[-2000:],
                                   "seconds": round(time.monotonic() - started, 3)})
-        text = self._container.exec_run(["cat", trace], user="root").output
-        return out.exit_code, text.decode(errors="replace")
+        return out.exit_code, text
 
     def _traced_reads(self, contexts: list[str], command: str, workdir: str) -> dict[str, str]:
         """``command`` traced in every context at once (each only reads, in its own process,
         into its own trace): each context's trace, read back in the same exec."""
         # sh exports PWD to what it starts, which docker exec alone does not set: unset, the
-        # traced shells look their directory up as they do when traced one at a time
+        # traced shells look their directory up as a shell started by docker exec does
         lines, traces = ["unset PWD"], {}
         for shell in contexts:
             trace = traces[shell] = f"/tmp/govm/read-{shell}.trace"
