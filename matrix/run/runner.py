@@ -324,8 +324,8 @@ class Run:
         # the trace is read back in the same exec, after the command's own output (PWD
         # unset: docker exec alone does not set it, sh would export it)
         out = self._container.exec_run(
-            ["sh", "-c", f'unset PWD; "$@"; rc=$?; printf {q(_TRACE_MARK)}; cat {trace}; exit $rc', "sh",
-             *full], user="root", workdir=workdir, demux=True)
+            ["sh", "-c", f'unset PWD; "$@"; rc=$?; printf {q(_TRACE_MARK)}; cat {trace}; '
+             "exit $rc", "sh", *full], user="root", workdir=workdir, demux=True)
         stdout, stderr = (part.decode(errors="replace") if part else "" for part in out.output)
         stdout, _, text = stdout.rpartition(_TRACE_MARK)
         self.result.steps.append({"step": f"traced: {command[:60]}", "command": " ".join(full),
