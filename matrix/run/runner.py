@@ -114,15 +114,21 @@ class Run:
     def _exec(self, step: str, host, command: str, *args: str, check: bool = True):
         started = time.monotonic()
         out = host.run(f"timeout {STEP_TIMEOUT} {command}", *args)
-        record = {"step": step, "command": out.command.decode(errors="replace")
-                  if isinstance(out.command, bytes) else str(out.command),
-                  "status": out.rc, "stdout": out.stdout[-2000:], "stderr": out.stderr[-2000:],
-                  "seconds": round(time.monotonic() - started, 3)}
-        self.result.steps.append(record)
+        self._record(step, out.command.decode(errors="replace")
+                     if isinstance(out.command, bytes) else str(out.command),
+                     out.rc, out.stdout, out.stderr, started)
         if check and out.rc != 0:
             tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
             raise StepFailed(f"step {step!r} exited {out.rc}: {tail[0][:300]}")
         return out
+
+    def _record(self, step: str, command: str, status: int, stdout: str = "",
+                stderr: str = "", started: float | None = None) -> None:
+        """One entry of the step log (its outputs' ends; its seconds since ``started``)."""
+        self.result.steps.append({
+            "step": step, "command": command, "status": status, "stdout": stdout[-2000:],
+            "stderr": stderr[-2000:],
+            "seconds": round(time.monotonic() - started, 3) if started is not None else 0})
 
     def _in_shell(self, step: str, shell: str, command: str, check: bool = True):
         return self._exec(step, self._user, "%s %s %s", *SHELL_ARGV[shell], command,
@@ -209,10 +215,8 @@ class Run:
         values = fixture_values(self.platform, self.old, self.new, self.result.roots)
         for fixture in self.fixtures:
             if fixture.name in self.layered:
-                self.result.steps.append({"step": f"fixture {fixture.name}", "command":
-                                          f"applied once in image layer {self.image.tag}",
-                                          "status": 0, "stdout": "", "stderr": "",
-                                          "seconds": 0})
+                self._record(f"fixture {fixture.name}",
+                             f"applied once in image layer {self.image.tag}", 0)
                 continue
             for who, command in fixture.commands(values):
                 host = self._root if who == "root" else self._user
@@ -271,17 +275,9 @@ class Run:
                 self._in_shell(f"probe {shell} {phase}", shell,
                                prefix + probe_snippet(f"{shell}:{phase}"), check=False)
             return
-        lines = []
-        for shell in shells:
-            argv = " ".join(SHELL_ARGV[shell])
-            out = f"/tmp/govm/probe-{shell}-{phase}"
-            lines.append(f"( {argv} {q(prefix + probe_snippet(f'{shell}:{phase}'))} "
-                         f">{out}.out 2>&1; echo $? >{out}.rc ) &")
-        lines.append("wait")
-        for shell in shells:  # each context's exit status and output, kept apart
-            out = f"/tmp/govm/probe-{shell}-{phase}"
-            lines.append(f"printf '== {shell}: exit %s\\n' \"$(cat {out}.rc)\"; "
-                         f"tail -c 1000 {out}.out")
+        lines = _at_once({shell: (f"{' '.join(SHELL_ARGV[shell])} "
+                                  f"{q(prefix + probe_snippet(f'{shell}:{phase}'))}",
+                                  f"/tmp/govm/probe-{shell}-{phase}") for shell in shells})
         self._exec(f"probe {phase}: {', '.join(shells)} at once", self._user, "sh -c %s",
                    "\n".join(lines) + "\n", check=False)
 
@@ -328,10 +324,8 @@ class Run:
              "exit $rc", "sh", *full], user="root", workdir=workdir, demux=True)
         stdout, stderr = (part.decode(errors="replace") if part else "" for part in out.output)
         stdout, _, text = stdout.rpartition(_TRACE_MARK)
-        self.result.steps.append({"step": f"traced: {command[:60]}", "command": " ".join(full),
-                                  "status": out.exit_code, "stdout": stdout[-2000:],
-                                  "stderr": stderr[-2000:],
-                                  "seconds": round(time.monotonic() - started, 3)})
+        self._record(f"traced: {command[:60]}", " ".join(full), out.exit_code, stdout, stderr,
+                     started)
         return out.exit_code, text
 
     def _traced_reads(self, contexts: list[str], command: str, workdir: str) -> dict[str, str]:
@@ -339,32 +333,20 @@ class Run:
         into its own trace): each context's trace, read back in the same exec."""
         # sh exports PWD to what it starts, which docker exec alone does not set: unset, the
         # traced shells look their directory up as a shell started by docker exec does
-        lines, traces = ["unset PWD"], {}
-        for shell in contexts:
-            trace = traces[shell] = f"/tmp/govm/read-{shell}.trace"
-            argv = shlex.join(self._traced_argv(trace, self._observe_argv(shell), command))
-            lines.append(f"( {argv} >{trace}.out 2>&1; echo $? >{trace}.rc ) &")
-        lines.append("wait")
-        for shell, trace in traces.items():  # statuses and outputs first, then the traces
-            lines.append(f"printf '== {shell}: exit %s\\n' \"$(cat {trace}.rc)\"; "
-                         f"tail -c 1000 {trace}.out | tr -d '\\036'")
-        for shell, trace in traces.items():
-            lines.append(f"printf '\\036%s\\n' {q(shell)}; cat {trace}")
+        traces = {shell: f"/tmp/govm/read-{shell}.trace" for shell in contexts}
+        lines = ["unset PWD", *_at_once({
+            shell: (shlex.join(self._traced_argv(trace, self._observe_argv(shell), command)),
+                    trace) for shell, trace in traces.items()})]
+        # statuses and outputs first, then each trace after the mark and its context's name
+        lines += [f"printf %s {q(_TRACE_MARK + shell)}; echo; cat {trace}"
+                  for shell, trace in traces.items()]
         started = time.monotonic()
         out = self._container.exec_run(["sh", "-c", "\n".join(lines) + "\n"], user="root",
                                        workdir=workdir)
-        text = out.output.decode(errors="replace")
-        head, *parts = text.split("\036")
-        self.result.steps.append({"step": f"traced at once: {command[:40]} in "
-                                          f"{', '.join(contexts)}",
-                                  "command": "\n".join(lines), "status": out.exit_code,
-                                  "stdout": head[-2000:], "stderr": "",
-                                  "seconds": round(time.monotonic() - started, 3)})
-        found = {}
-        for part in parts:
-            shell, _, trace = part.partition("\n")
-            found[shell] = trace
-        return found
+        head, *parts = out.output.decode(errors="replace").split(_TRACE_MARK)
+        self._record(f"traced at once: {command[:40]} in {', '.join(contexts)}",
+                     "\n".join(lines), out.exit_code, head, "", started)
+        return dict(part.partition("\n")[::2] for part in parts)
 
     def _switch_command(self, version: str) -> str:
         if self.scope == "directory":
@@ -429,12 +411,10 @@ class Run:
         keep = [s for s in contexts
                 if active(s) or (s == "session" and active("other-session"))]
         if len(keep) < len(contexts):
-            self.result.steps.append({
-                "step": "atomic: contexts measured", "command": "", "status": 0,
-                "stdout": f"measured in {', '.join(keep) or 'none'}; not in "
-                          f"{', '.join(s for s in contexts if s not in keep)}, where "
-                          f"{self.manager.name} is not in effect at base (INACTIVE)",
-                "stderr": "", "seconds": 0})
+            self._record("atomic: contexts measured", "", 0,
+                         f"measured in {', '.join(keep) or 'none'}; not in "
+                         f"{', '.join(s for s in contexts if s not in keep)}, where "
+                         f"{self.manager.name} is not in effect at base (INACTIVE)")
         return keep
 
     def _observe(self, atomic: dict, contexts: list[str], workdir: str) -> None:
@@ -508,14 +488,23 @@ class Run:
                 snap = json.loads(line)
                 self.result.snapshots[snap["label"]] = snap
             if stderr and stderr.strip():
-                self.result.steps.append({"step": "probe errors", "command": "",
-                                          "status": 0, "stdout": "",
-                                          "stderr": stderr.decode(errors="replace")[-2000:],
-                                          "seconds": 0})
+                self._record("probe errors", "", 0, stderr=stderr.decode(errors="replace"))
         except (docker.errors.DockerException, requests.exceptions.RequestException, ValueError,
                 KeyError) as exc:
             self.result.error = self.result.error or (
                 f"collecting snapshots failed: {describe(exc)}")
+
+
+def _at_once(jobs: dict[str, tuple[str, str]]) -> list[str]:
+    """Shell lines that run every job (name: its command line, and the path its output and
+    exit status go to, as <path>.out and <path>.rc) at once, wait for all, then print each
+    one's exit status and the end of its output, kept apart."""
+    lines = [f"( {command} >{out}.out 2>&1; echo $? >{out}.rc ) &"
+             for command, out in jobs.values()]
+    lines.append("wait")
+    lines += [f"printf '== {name}: exit %s\\n' \"$(cat {out}.rc)\"; tail -c 1000 {out}.out"
+              for name, (_, out) in jobs.items()]
+    return lines
 
 
 class StepFailed(Exception):
