@@ -20,7 +20,7 @@ import docker.errors
 
 from ..build import engine
 from ..build.images import ImageRef, rootfs_tag
-from ..core.cells import build_cells
+from ..core.cells import Cell, build_cells
 from ..core.errors import EXIT_ENVIRONMENT, MatrixError
 from ..core.platforms import get_platform
 from ..core.shards import shard_cells
@@ -30,14 +30,14 @@ from .config import RunConfig
 from .session import MatrixSession
 
 
-def needed_images(config: RunConfig) -> list[tuple[str, str]]:
-    """(platform, manager) of every image a cell of this run needs, in run order: those with
-    at least one cell in a scope the manager has."""
+def runnable_cells(config: RunConfig) -> list[Cell]:
+    """The cells of this run (this shard's) that run in a container: the manager can
+    install the versions and has the cell's scope on its platform."""
     cells = build_cells(config.selection, config.definition)
     if config.shard:
         cells = shard_cells(cells, *config.shard)
-    needed: dict[tuple[str, str], None] = {}
     versions = tuple(config.selection.go)
+    runnable = []
     for cell in cells:
         manager = get_manager(cell.manager)
         if manager.cannot_install(versions):
@@ -46,8 +46,14 @@ def needed_images(config: RunConfig) -> list[tuple[str, str]]:
             manager.select(cell.scenario.new, cell.scenario.scope, get_platform(cell.platform))
         except Unsupported:
             continue
-        needed[(cell.platform, cell.manager)] = None
-    return list(needed)
+        runnable.append(cell)
+    return runnable
+
+
+def needed_images(config: RunConfig) -> list[tuple[str, str]]:
+    """(platform, manager) of every image a cell of this run needs, in run order: those with
+    at least one cell in a scope the manager has."""
+    return list(dict.fromkeys((c.platform, c.manager) for c in runnable_cells(config)))
 
 
 def check_prerequisites(config: RunConfig) -> None:
@@ -98,6 +104,7 @@ def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
                                                   "log_tail": outcome.log_tail}
         session.shared_dir.mkdir(parents=True, exist_ok=True)
         session.images_file.write_text(json.dumps(built))
+        build_fixture_layers(config, session)
         shells = {}
         for platform in dict.fromkeys(p for p, _ in needed_images(config)):
             shells[platform] = session.measure_shells(platform)
@@ -105,3 +112,24 @@ def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
     finally:
         session.close()
     return built
+
+
+def build_fixture_layers(config: RunConfig, session: MatrixSession) -> None:
+    """Build the fixture layers (``MatrixSession.fixture_image``) of every group that will run
+    in a container, once each, before any cell runs; a group whose result is kept needs none.
+    A layer that fails is recorded, and its fixture runs in each container instead."""
+    done: set[tuple[str, tuple[str, ...]]] = set()
+    for cell in runnable_cells(config):
+        if session.missing_artifact(get_manager(cell.manager)):
+            continue
+        image = session.image_for(cell.platform, cell.manager)
+        if not isinstance(image, ImageRef):
+            continue
+        fixtures = session.fixtures_of(cell)
+        names = tuple(f.name for f in session.layered_fixtures(fixtures))
+        if not names or (image.tag, names) in done:
+            continue
+        if session.store.get_data(session.group_key(cell, image)) is not None:
+            continue
+        done.add((image.tag, names))
+        session.fixture_image(image, fixtures)

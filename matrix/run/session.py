@@ -188,13 +188,8 @@ class MatrixSession:
         image = self.image_for(cell.platform, cell.manager)
         if isinstance(image, GroupOutcome):
             return image
-        fixtures = tuple(self.definition.fixtures.get(name) for name in scenario.pollution)
-        key = self.store.key(image=image.tag, platform=platform.name, manager=manager.name,
-                             adapter=manager_digest(manager),
-                             old=scenario.old, new=scenario.new, scope=scenario.scope,
-                             shells=list(platform.shells),
-                             fixtures=[f.to_dict() for f in fixtures],
-                             engine=self.engine_version())
+        fixtures = self.fixtures_of(cell)
+        key = self.group_key(cell, image)
         found = self.store.get(key)
         if found is not None:
             found.image = image
@@ -215,22 +210,64 @@ class MatrixSession:
             self.store.put(key, outcome, self.run_id)
         return outcome
 
-    def fixture_image(self, image: ImageRef, fixtures) -> tuple[ImageRef, tuple[str, ...]]:
-        """The image a group's container starts from: ``image`` with its leading fixtures
-        that can be an image layer applied once in one (``Fixture.image_commands``), and their
-        names; ``image`` itself when there are none or the layer fails to build (then the
-        fixture runs in the container, where its failure is the group's evidence)."""
+    def fixtures_of(self, cell: Cell) -> tuple:
+        """The group's fixtures, in the order its scenario applies them."""
+        return tuple(self.definition.fixtures.get(name) for name in cell.scenario.pollution)
+
+    def group_key(self, cell: Cell, image: ImageRef) -> str:
+        """The key the group's result is kept under (see ``reuse``)."""
+        platform, manager, scenario = get_platform(cell.platform), get_manager(cell.manager), \
+            cell.scenario
+        return self.store.key(image=image.tag, platform=platform.name, manager=manager.name,
+                              adapter=manager_digest(manager),
+                              old=scenario.old, new=scenario.new, scope=scenario.scope,
+                              shells=list(platform.shells),
+                              fixtures=[f.to_dict() for f in self.fixtures_of(cell)],
+                              engine=self.engine_version())
+
+    def layered_fixtures(self, fixtures) -> list:
+        """The leading fixtures that can be an image layer (``Fixture.image_commands``);
+        none with ``--no-fixture-layers``."""
         layered = []
         for fixture in fixtures if self.options.fixture_layers else ():
             if fixture.image_commands is None:
                 break
             layered.append(fixture)
+        return layered
+
+    def fixture_image(self, image: ImageRef, fixtures) -> tuple[ImageRef, tuple[str, ...]]:
+        """The image a group's container starts from: ``image`` with its leading fixtures
+        that can be an image layer applied once in one, and their names; ``image`` itself
+        when there are none or the layer fails to build (then the fixture runs in the
+        container, where its failure is the group's evidence). The controlling process builds
+        the layers before the cells run (``prepare``); a layer that failed there is not tried
+        again in every group."""
+        layered = self.layered_fixtures(fixtures)
         if not layered:
+            return image, ()
+        failed = f"{image.tag} {' '.join(f.name for f in layered)}"
+        if failed in self.failed_layers():
             return image, ()
         try:
             return self.builder.fixture_layer(image, layered), tuple(f.name for f in layered)
-        except BuildFailed:
+        except BuildFailed as exc:
+            if self.progress:
+                self.progress(f"{exc}; the fixture runs in each container instead")
+            self.shared_dir.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(self.layers_file) + ".lock"):
+                self.layers_file.write_text(json.dumps(sorted({*self.failed_layers(), failed})))
             return image, ()
+
+    @property
+    def layers_file(self) -> Path:
+        """The fixture layers that failed to build in this run (see ``fixture_image``)."""
+        return self.shared_dir / "failed-layers.json"
+
+    def failed_layers(self) -> set[str]:
+        try:
+            return set(json.loads(self.layers_file.read_text()))
+        except (OSError, ValueError):
+            return set()
 
     def engine_version(self) -> str:
         """The Docker Engine's version: part of what a kept result depends on."""

@@ -11,6 +11,8 @@ from matrix.core.fixtures import BUILTIN
 from matrix.run.runner import RunOptions
 from matrix.run.session import MatrixSession
 
+IMAGE = SimpleNamespace(tag="govm-matrix/ubuntu-manual:0123")
+
 
 class _Builder:
     def __init__(self, fail: bool = False) -> None:
@@ -23,15 +25,19 @@ class _Builder:
         return f"{image}+layer"
 
 
-def _session(builder, layers=True):
-    return SimpleNamespace(builder=builder, options=RunOptions(fixture_layers=layers))
+def _session(builder, layers=True, root=None):
+    session = MatrixSession.__new__(MatrixSession)  # no Docker: only what fixture_image uses
+    session._builder, session.progress, session.run_id = builder, None, "run"
+    session.options = RunOptions(fixture_layers=layers)
+    session.cache = SimpleNamespace(root=root)
+    return session
 
 
-def test_leading_layer_fixtures_are_applied_in_the_image():
+def test_leading_layer_fixtures_are_applied_in_the_image(tmp_path):
     builder = _Builder()
     fixtures = (BUILTIN["distro-go"], BUILTIN["stale-goroot"])
-    got = MatrixSession.fixture_image(_session(builder), "img", fixtures)
-    assert got == ("img+layer", ("distro-go",))
+    got = MatrixSession.fixture_image(_session(builder, root=tmp_path), IMAGE, fixtures)
+    assert got == (f"{IMAGE}+layer", ("distro-go",))
     assert builder.asked == [["distro-go"]]
 
 
@@ -42,11 +48,25 @@ def test_a_layer_fixture_after_another_keeps_its_order_in_the_container():
     assert builder.asked == []
 
 
-def test_no_fixture_layers_and_a_failed_layer_leave_the_fixture_to_the_container():
+def test_no_fixture_layers_and_a_failed_layer_leave_the_fixture_to_the_container(tmp_path):
     fixtures = (BUILTIN["distro-go"],)
     builder = _Builder()
     assert MatrixSession.fixture_image(_session(builder, False), "img", fixtures) == ("img", ())
     assert builder.asked == []
     failing = _Builder(fail=True)
-    assert MatrixSession.fixture_image(_session(failing), "img", fixtures) == ("img", ())
+    assert MatrixSession.fixture_image(_session(failing, root=tmp_path), IMAGE,
+                                       fixtures) == (IMAGE, ())
     assert failing.asked == [["distro-go"]]
+
+
+def test_a_layer_that_failed_once_in_a_run_is_not_built_again_by_another_process(tmp_path):
+    fixtures = (BUILTIN["distro-go"],)
+    failing = _Builder(fail=True)
+    MatrixSession.fixture_image(_session(failing, root=tmp_path), IMAGE, fixtures)
+    other = _Builder()  # another process of the same run, e.g. an xdist worker
+    assert MatrixSession.fixture_image(_session(other, root=tmp_path), IMAGE,
+                                       fixtures) == (IMAGE, ())
+    assert other.asked == []
+    elsewhere = _session(other, root=tmp_path)
+    elsewhere.run_id = "next"  # the next run tries again
+    assert MatrixSession.fixture_image(elsewhere, IMAGE, fixtures)[1] == ("distro-go",)

@@ -1,8 +1,16 @@
-"""With no Docker daemon, a run says so in one line, exits 3 and writes nothing."""
+"""Before any cell runs: with no Docker daemon, a run says so in one line, exits 3 and writes
+nothing; the fixture layers the cells that will run need are built once each."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from matrix import cli
+from matrix.build.images import ImageRef
+from matrix.run import config as run_config
+from matrix.run import prepare
+from matrix.run.runner import RunOptions
+from matrix.run.session import MatrixSession
 
 
 def test_no_docker_daemon_is_one_line_and_exit_3(tmp_path, monkeypatch, capsys):
@@ -11,3 +19,71 @@ def test_no_docker_daemon_is_one_line_and_exit_3(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 3 and err.startswith("govm-matrix: no Docker daemon answers")
     assert err.count("\n") == 1 and not (tmp_path / "r").exists()
+
+
+class _Session:
+    """What build_fixture_layers asks of a session, with Docker left out."""
+
+    def __init__(self, kept=(), missing=()) -> None:
+        self.kept, self.missing, self.built = set(kept), set(missing), []
+        self.options = RunOptions()
+        self.definition = None
+
+    def missing_artifact(self, manager):
+        return "not in the mirror" if manager.name in self.missing else None
+
+    def image_for(self, platform, manager):
+        return ImageRef(f"govm-matrix/{platform}-{manager}:0", "sha256:0", f"{platform}-{manager}",
+                        False, 0.0)
+
+    def group_key(self, cell, image):
+        return cell.group
+
+    @property
+    def store(self):
+        return SimpleNamespace(get_data=lambda key: {} if key in self.kept else None)
+
+    def fixture_image(self, image, fixtures):
+        self.built.append((image.tag, [f.name for f in fixtures]))
+
+
+for name in ("fixtures_of", "layered_fixtures"):
+    setattr(_Session, name, getattr(MatrixSession, name))
+
+
+def _config(**values):
+    base = {"platform": ["ubuntu,wsl2"], "manager": ["manual,mise"], "go": [],
+            "scope": ["global"], "scenario": ["clean,distro-go,stale-goroot"],
+            "network": "offline", "manager_source": []}
+    return run_config.parse({**base, **values}, run_id="r")
+
+
+def test_fixture_layers_are_built_once_per_image_before_the_cells_run():
+    session = _Session()
+    session.definition = (config := _config()).definition
+    prepare.build_fixture_layers(config, session)
+    # distro-go is the only fixture that can be a layer; both of its transitions share one
+    assert sorted(tag for tag, _ in session.built) == [
+        "govm-matrix/ubuntu-manual:0", "govm-matrix/ubuntu-mise:0",
+        "govm-matrix/wsl2-manual:0", "govm-matrix/wsl2-mise:0"]
+    assert all(names == ["distro-go"] for _, names in session.built)
+
+
+def test_no_layer_for_kept_results_missing_artifacts_or_no_fixture_layers():
+    config = _config(platform=["ubuntu"])
+    cells = [c for c in prepare.runnable_cells(config) if c.scenario.pollution]
+    session = _Session(kept={c.group for c in cells if c.manager == "manual"},
+                       missing={"mise"})
+    session.definition = config.definition
+    prepare.build_fixture_layers(config, session)
+    assert session.built == []
+    off = _Session()
+    off.definition, off.options = config.definition, RunOptions(fixture_layers=False)
+    prepare.build_fixture_layers(config, off)
+    assert off.built == []
+    some = _Session(kept={c.group for c in cells if c.manager == "manual"
+                          and c.scenario.old < c.scenario.new})
+    some.definition = config.definition
+    prepare.build_fixture_layers(config, some)  # the other transition still runs
+    assert [tag for tag, _ in some.built] == ["govm-matrix/ubuntu-manual:0",
+                                              "govm-matrix/ubuntu-mise:0"]
