@@ -156,8 +156,11 @@ class Collector:
             check_prerequisites(run)
         except MatrixError as exc:
             pytest.exit(f"govm-matrix: {exc}", returncode=exc.exit_code or EXIT_ENVIRONMENT)
+        # as many image builds at once as the run has workers (-n 0: one at a time)
+        workers = getattr(self.config.option, "numprocesses", None)
+        jobs = workers if isinstance(workers, int) and workers > 1 else 1
         say("images: building or finding every layer the run needs")
-        build_images(run, say)
+        build_images(run, say, jobs)
         say("images: ready; running the cells")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -4,7 +4,8 @@
 lacks for this run (a Docker daemon, mmdebstrap offline when the base rootfs is not cached,
 root for port 443 when a manager's layer needs the HTTPS mirror): one line naming it and how
 to get it, exit 3. ``build_images`` then builds, in the controlling process, the manager image
-of every platform and manager that has a cell to run, printing a line per layer (cached, or
+of every platform and manager that has a cell to run (as many at once as the run has workers),
+and the fixture layers of the groups that will run, printing a line per layer (cached, or
 built with each build step as it starts); the cells' processes find them in the run's shared
 folder instead of building themselves.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
 
 import docker.errors
@@ -25,6 +27,7 @@ from ..core.errors import EXIT_ENVIRONMENT, MatrixError
 from ..core.platforms import get_platform
 from ..core.shards import shard_cells
 from ..managers import Unsupported, get_manager
+from ..supply import pins
 from ..supply.https_mirror import DEFAULT_PORT
 from .config import RunConfig
 from .session import MatrixSession
@@ -82,9 +85,10 @@ def check_prerequisites(config: RunConfig) -> None:
         cli.close()
 
 
-def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
-    """Build (or find) every image the run needs, in this process; returns and records in
-    the run's shared folder, per "platform/manager", the image or why there is none."""
+def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -> dict:
+    """Build (or find) every image the run needs, in this process, ``jobs`` manager layers at
+    once (the layers below them, shared, first); returns and records in the run's shared
+    folder, per "platform/manager", the image or why there is none."""
     session = MatrixSession(config, progress=say)
     built: dict[str, dict] = {}
     try:
@@ -92,10 +96,16 @@ def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
         reaped = engine.reap(session.cli)
         if reaped:
             say(f"removed {reaped} containers left by runs that are no longer alive")
-        for platform, manager in needed_images(config):
-            if session.missing_artifact(get_manager(manager)):
-                continue
-            outcome = session.build_image(platform, manager)
+        pairs = [(platform, manager) for platform, manager in needed_images(config)
+                 if not session.missing_artifact(get_manager(manager))]
+        if jobs > 1:
+            for platform in dict.fromkeys(p for p, _ in pairs):
+                try:
+                    session.builder.platform(get_platform(platform), pins.RUNNER_GO)
+                except MatrixError:
+                    pass  # each manager layer on it tries again, and reports it
+        outcomes = in_parallel(jobs, lambda pair: session.build_image(*pair), pairs)
+        for (platform, manager), outcome in zip(pairs, outcomes, strict=True):
             if isinstance(outcome, ImageRef):
                 built[f"{platform}/{manager}"] = {"image": outcome.to_dict()}
             else:
@@ -104,7 +114,7 @@ def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
                                                   "log_tail": outcome.log_tail}
         session.shared_dir.mkdir(parents=True, exist_ok=True)
         session.images_file.write_text(json.dumps(built))
-        build_fixture_layers(config, session)
+        build_fixture_layers(config, session, jobs)
         shells = {}
         for platform in dict.fromkeys(p for p, _ in needed_images(config)):
             shells[platform] = session.measure_shells(platform)
@@ -114,11 +124,45 @@ def build_images(config: RunConfig, say: Callable[[str], None]) -> dict:
     return built
 
 
-def build_fixture_layers(config: RunConfig, session: MatrixSession) -> None:
+def in_parallel(jobs: int, work: Callable, items: list) -> list:
+    """``work`` of each item, ``jobs`` at a time, results in the items' order; the first
+    exception is raised once all have stopped. The threads are daemons, so that Ctrl-C ends
+    the run at once instead of waiting for the builds under way."""
+    if jobs <= 1 or len(items) <= 1:
+        return [work(item) for item in items]
+    results: list = [None] * len(items)
+    errors: list[BaseException] = []
+    queue = iter(enumerate(items))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while not errors:
+            with lock:
+                index, item = next(queue, (None, None))
+            if index is None:
+                return
+            try:
+                results[index] = work(item)
+            except BaseException as exc:  # raised again below, in the calling thread
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, daemon=True, name=f"build-{n}")
+               for n in range(min(jobs, len(items)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def build_fixture_layers(config: RunConfig, session: MatrixSession, jobs: int = 1) -> None:
     """Build the fixture layers (``MatrixSession.fixture_image``) of every group that will run
-    in a container, once each, before any cell runs; a group whose result is kept needs none.
-    A layer that fails is recorded, and its fixture runs in each container instead."""
-    done: set[tuple[str, tuple[str, ...]]] = set()
+    in a container, once each, ``jobs`` at once, before any cell runs; a group whose result is
+    kept needs none. A layer that fails is recorded, and its fixture runs in each container
+    instead."""
+    wanted: dict[tuple[str, tuple[str, ...]], tuple[ImageRef, tuple]] = {}
     for cell in runnable_cells(config):
         if session.missing_artifact(get_manager(cell.manager)):
             continue
@@ -127,9 +171,9 @@ def build_fixture_layers(config: RunConfig, session: MatrixSession) -> None:
             continue
         fixtures = session.fixtures_of(cell)
         names = tuple(f.name for f in session.layered_fixtures(fixtures))
-        if not names or (image.tag, names) in done:
+        if not names or (image.tag, names) in wanted:
             continue
         if session.store.get_data(session.group_key(cell, image)) is not None:
             continue
-        done.add((image.tag, names))
-        session.fixture_image(image, fixtures)
+        wanted[(image.tag, names)] = (image, fixtures)
+    in_parallel(jobs, lambda job: session.fixture_image(*job), list(wanted.values()))

@@ -131,16 +131,18 @@ class ServedFolder:
 
     _server = None
     _thread: threading.Thread | None = None
+    _starting = threading.RLock()
 
     def _make_server(self):
         raise NotImplementedError
 
     def start(self):
-        if self._server is None:
-            self._server = self._make_server()
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                            name=type(self).__name__)
-            self._thread.start()
+        with self._starting:  # image builds at once each ask for the one server
+            if self._server is None:
+                self._server = self._make_server()
+                self._thread = threading.Thread(target=self._server.serve_forever,
+                                                daemon=True, name=type(self).__name__)
+                self._thread.start()
         return self
 
     def stop(self) -> None:

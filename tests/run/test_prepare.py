@@ -87,3 +87,33 @@ def test_no_layer_for_kept_results_missing_artifacts_or_no_fixture_layers():
     prepare.build_fixture_layers(config, some)  # the other transition still runs
     assert [tag for tag, _ in some.built] == ["govm-matrix/ubuntu-manual:0",
                                               "govm-matrix/ubuntu-mise:0"]
+
+
+def test_in_parallel_keeps_the_order_runs_jobs_at_a_time_and_raises_the_first_error():
+    import threading
+    import time
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def work(n):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        if n == 3:
+            raise ValueError("three")
+        return n * 10
+
+    assert prepare.in_parallel(2, work, [0, 1, 2]) == [0, 10, 20]
+    assert most[0] == 2
+    most[0] = 0
+    assert prepare.in_parallel(1, work, [0, 1, 2]) == [0, 10, 20] and most[0] == 1
+    try:
+        prepare.in_parallel(2, work, [0, 1, 2, 3, 4, 5])
+    except ValueError as exc:
+        assert str(exc) == "three"
+    else:
+        raise AssertionError("the error of one item was lost")
