@@ -216,8 +216,8 @@ class MatrixSession:
 
     def group_key(self, cell: Cell, image: ImageRef) -> str:
         """The key the group's result is kept under (see ``reuse``)."""
-        platform, manager, scenario = get_platform(cell.platform), get_manager(cell.manager), \
-            cell.scenario
+        platform, manager = get_platform(cell.platform), get_manager(cell.manager)
+        scenario = cell.scenario
         return self.store.key(image=image.tag, platform=platform.name, manager=manager.name,
                               adapter=manager_digest(manager),
                               old=scenario.old, new=scenario.new, scope=scenario.scope,
