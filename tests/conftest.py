@@ -72,14 +72,21 @@ def classic_matrix():
     return sel, build_cells(sel, Definition(scenarios=[ScenarioSpec("clean")]))
 
 
+#: modules whose module-scoped fixtures are costly (a second Docker daemon loaded with images;
+#: the matrix's own run of each manager to compare with): each stays on one worker
+ONE_WORKER = ("tests/docker/test_daemon_loss.py", "tests/docker/test_doctor.py")
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """Container tests share images and the Docker engine: one worker runs all of them, in
-    order, while the other runs the rest. (Marks are not used for this: xdist's grouping by
-    mark does not hold for node ids with a folder in them.)"""
+    """Tests go to whichever worker is free, container tests too (the images they share are
+    built once, under a lock, and each test looks only at its own run's containers), except
+    the modules of ONE_WORKER, each whole on one worker. (Marks are not used for this: xdist's
+    grouping by mark does not hold for node ids with a folder in them.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    class DockerTogether(LoadScopeScheduling):
+    class Scheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "tests/docker" if nodeid.startswith("tests/docker/") else nodeid
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER else nodeid
 
-    return DockerTogether(config, log)
+    return Scheduling(config, log)
