@@ -21,13 +21,14 @@ def test_no_docker_daemon_is_one_line_and_exit_3(tmp_path, monkeypatch, capsys):
     assert err.count("\n") == 1 and not (tmp_path / "r").exists()
 
 
-class _Session:
-    """What build_fixture_layers asks of a session, with Docker left out."""
+class _Session(MatrixSession):
+    """A session whose images, kept results and artifacts are given, with Docker left out;
+    which fixtures a group has and which of them can be a layer are the real session's."""
 
-    def __init__(self, kept=(), missing=()) -> None:
+    def __init__(self, config, kept=(), missing=(), layers=True) -> None:
+        self.definition, self.options = config.definition, RunOptions(fixture_layers=layers)
         self.kept, self.missing, self.built = set(kept), set(missing), []
-        self.options = RunOptions()
-        self.definition = None
+        self.store = SimpleNamespace(get_data=lambda key: {} if key in self.kept else None)
 
     def missing_artifact(self, manager):
         return "not in the mirror" if manager.name in self.missing else None
@@ -39,16 +40,8 @@ class _Session:
     def group_key(self, cell, image):
         return cell.group
 
-    @property
-    def store(self):
-        return SimpleNamespace(get_data=lambda key: {} if key in self.kept else None)
-
     def fixture_image(self, image, fixtures):
         self.built.append((image.tag, [f.name for f in fixtures]))
-
-
-for name in ("fixtures_of", "layered_fixtures"):
-    setattr(_Session, name, getattr(MatrixSession, name))
 
 
 def _config(**values):
@@ -59,8 +52,8 @@ def _config(**values):
 
 
 def test_fixture_layers_are_built_once_per_image_before_the_cells_run():
-    session = _Session()
-    session.definition = (config := _config()).definition
+    config = _config()
+    session = _Session(config)
     prepare.build_fixture_layers(config, session)
     # distro-go is the only fixture that can be a layer; both of its transitions share one
     assert sorted(tag for tag, _ in session.built) == [
@@ -72,18 +65,15 @@ def test_fixture_layers_are_built_once_per_image_before_the_cells_run():
 def test_no_layer_for_kept_results_missing_artifacts_or_no_fixture_layers():
     config = _config(platform=["ubuntu"])
     cells = [c for c in prepare.runnable_cells(config) if c.scenario.pollution]
-    session = _Session(kept={c.group for c in cells if c.manager == "manual"},
+    session = _Session(config, kept={c.group for c in cells if c.manager == "manual"},
                        missing={"mise"})
-    session.definition = config.definition
     prepare.build_fixture_layers(config, session)
     assert session.built == []
-    off = _Session()
-    off.definition, off.options = config.definition, RunOptions(fixture_layers=False)
+    off = _Session(config, layers=False)
     prepare.build_fixture_layers(config, off)
     assert off.built == []
-    some = _Session(kept={c.group for c in cells if c.manager == "manual"
-                          and c.scenario.old < c.scenario.new})
-    some.definition = config.definition
+    some = _Session(config, kept={c.group for c in cells if c.manager == "manual"
+                                  and c.scenario.old < c.scenario.new})
     prepare.build_fixture_layers(config, some)  # the other transition still runs
     assert [tag for tag, _ in some.built] == ["govm-matrix/ubuntu-manual:0",
                                               "govm-matrix/ubuntu-mise:0"]
