@@ -96,7 +96,9 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
         reaped = engine.reap(session.cli)
         if reaped:
             say(f"removed {reaped} containers left by runs that are no longer alive")
-        pairs = [(platform, manager) for platform, manager in needed_images(config)
+        cells = runnable_cells(config)
+        needed = list(dict.fromkeys((c.platform, c.manager) for c in cells))
+        pairs = [(platform, manager) for platform, manager in needed
                  if not session.missing_artifact(get_manager(manager))]
         if jobs > 1:
             for platform in dict.fromkeys(p for p, _ in pairs):
@@ -105,8 +107,10 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
                 except MatrixError:
                     pass  # each manager layer on it tries again, and reports it
         outcomes = in_parallel(jobs, lambda pair: session.build_image(*pair), pairs)
+        images = {}
         for (platform, manager), outcome in zip(pairs, outcomes, strict=True):
             if isinstance(outcome, ImageRef):
+                images[platform, manager] = outcome
                 built[f"{platform}/{manager}"] = {"image": outcome.to_dict()}
             else:
                 say(f"image {platform}-{manager}: failed: {outcome.reason}")
@@ -114,9 +118,9 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
                                                   "log_tail": outcome.log_tail}
         session.shared_dir.mkdir(parents=True, exist_ok=True)
         session.images_file.write_text(json.dumps(built))
-        build_fixture_layers(config, session, jobs)
+        build_fixture_layers(cells, images, session, jobs)
         shells = {}
-        for platform in dict.fromkeys(p for p, _ in needed_images(config)):
+        for platform in dict.fromkeys(p for p, _ in needed):
             shells[platform] = session.measure_shells(platform)
         session.shells_file.write_text(json.dumps(shells))
     finally:
@@ -157,17 +161,16 @@ def in_parallel(jobs: int, work: Callable, items: list) -> list:
     return results
 
 
-def build_fixture_layers(config: RunConfig, session: MatrixSession, jobs: int = 1) -> None:
-    """Build the fixture layers (``MatrixSession.fixture_image``) of every group that will run
-    in a container, once each, ``jobs`` at once, before any cell runs; a group whose result is
-    kept needs none. A layer that fails is recorded, and its fixture runs in each container
-    instead."""
+def build_fixture_layers(cells: list[Cell], images: dict[tuple[str, str], ImageRef],
+                         session: MatrixSession, jobs: int = 1) -> None:
+    """Build the fixture layers (``MatrixSession.fixture_image``) of every group of ``cells``
+    that will run on one of ``images`` (per platform and manager), once each, ``jobs`` at
+    once, before any cell runs; a group whose result is kept needs none. A layer that fails
+    is recorded, and its fixture runs in each container instead."""
     wanted: dict[tuple[str, tuple[str, ...]], tuple[ImageRef, tuple]] = {}
-    for cell in runnable_cells(config):
-        if session.missing_artifact(get_manager(cell.manager)):
-            continue
-        image = session.image_for(cell.platform, cell.manager)
-        if not isinstance(image, ImageRef):
+    for cell in cells:
+        image = images.get((cell.platform, cell.manager))
+        if image is None:  # no image: an artifact is missing, or its build failed
             continue
         fixtures = session.fixtures_of(cell)
         names = tuple(f.name for f in session.layered_fixtures(fixtures))

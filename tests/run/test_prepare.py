@@ -22,26 +22,30 @@ def test_no_docker_daemon_is_one_line_and_exit_3(tmp_path, monkeypatch, capsys):
 
 
 class _Session(MatrixSession):
-    """A session whose images, kept results and artifacts are given, with Docker left out;
-    which fixtures a group has and which of them can be a layer are the real session's."""
+    """A session whose kept results are given, with Docker left out; which fixtures a group
+    has and which of them can be a layer are the real session's."""
 
-    def __init__(self, config, kept=(), missing=(), layers=True) -> None:
+    def __init__(self, config, kept=(), layers=True) -> None:
         self.definition, self.options = config.definition, RunOptions(fixture_layers=layers)
-        self.kept, self.missing, self.built = set(kept), set(missing), []
+        self.kept, self.built = set(kept), []
         self.store = SimpleNamespace(get_data=lambda key: {} if key in self.kept else None)
-
-    def missing_artifact(self, manager):
-        return "not in the mirror" if manager.name in self.missing else None
-
-    def image_for(self, platform, manager):
-        return ImageRef(f"govm-matrix/{platform}-{manager}:0", "sha256:0", f"{platform}-{manager}",
-                        False, 0.0)
 
     def group_key(self, cell, image):
         return cell.group
 
     def fixture_image(self, image, fixtures):
         self.built.append((image.tag, [f.name for f in fixtures]))
+
+
+def _build_layers(config, session, no_image=()):
+    """build_fixture_layers over the run's cells, with an image for every platform and
+    manager but those of ``no_image`` (an artifact missing, or a build that failed)."""
+    cells = prepare.runnable_cells(config)
+    images = {(c.platform, c.manager): ImageRef(f"govm-matrix/{c.platform}-{c.manager}:0",
+                                                "sha256:0", f"{c.platform}-{c.manager}",
+                                                False, 0.0)
+              for c in cells if c.manager not in no_image}
+    prepare.build_fixture_layers(cells, images, session)
 
 
 def _config(**values):
@@ -54,7 +58,7 @@ def _config(**values):
 def test_fixture_layers_are_built_once_per_image_before_the_cells_run():
     config = _config()
     session = _Session(config)
-    prepare.build_fixture_layers(config, session)
+    _build_layers(config, session)
     # distro-go is the only fixture that can be a layer; both of its transitions share one
     assert sorted(tag for tag, _ in session.built) == [
         "govm-matrix/ubuntu-manual:0", "govm-matrix/ubuntu-mise:0",
@@ -65,16 +69,15 @@ def test_fixture_layers_are_built_once_per_image_before_the_cells_run():
 def test_no_layer_for_kept_results_missing_artifacts_or_no_fixture_layers():
     config = _config(platform=["ubuntu"])
     cells = [c for c in prepare.runnable_cells(config) if c.scenario.pollution]
-    session = _Session(config, kept={c.group for c in cells if c.manager == "manual"},
-                       missing={"mise"})
-    prepare.build_fixture_layers(config, session)
+    session = _Session(config, kept={c.group for c in cells if c.manager == "manual"})
+    _build_layers(config, session, no_image={"mise"})
     assert session.built == []
     off = _Session(config, layers=False)
-    prepare.build_fixture_layers(config, off)
+    _build_layers(config, off)
     assert off.built == []
     some = _Session(config, kept={c.group for c in cells if c.manager == "manual"
                                   and c.scenario.old < c.scenario.new})
-    prepare.build_fixture_layers(config, some)  # the other transition still runs
+    _build_layers(config, some)  # the other transition still runs
     assert [tag for tag, _ in some.built] == ["govm-matrix/ubuntu-manual:0",
                                               "govm-matrix/ubuntu-mise:0"]
 
