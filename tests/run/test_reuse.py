@@ -200,3 +200,31 @@ def test_a_module_folder_s_files_are_inputs(probe, tmp_path):
     (module / "go.mod").write_text("module hello\n\ngo 1.21\n\ntoolchain go1.22.10\n")
     assert probe.build_key(probe.go_path, ENV, True) != key
     assert probe.build_key(probe.go_path, None, True) is None  # no go env: never reused
+
+
+def test_a_settled_binary_is_read_once_and_any_write_reads_it_again(probe, monkeypatch):
+    """The go binary's digest is kept by the file's identity, so that a 144 MB mise shim is
+    not read by every probe; a write moves the change time even when the size and the
+    modification time are put back, and the file is read again."""
+    reads = []
+    real_digest = probe._digest_file
+    monkeypatch.setattr(probe, "_digest_file",
+                        lambda path, h: reads.append(path) or real_digest(path, h))
+    monkeypatch.setattr(probe, "SETTLED", -1.0)  # the test's binary has just been written
+    first = probe.file_digest(probe.go_path)
+    assert probe.file_digest(probe.go_path) == first and len(reads) == 1
+    stat = os.stat(probe.go_path)
+    time.sleep(0.01)
+    Path(probe.go_path).write_bytes(b"a go binarz")  # the same size
+    os.utime(probe.go_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert probe.file_digest(probe.go_path) != first and len(reads) == 2
+
+
+def test_a_binary_changed_just_now_is_read_every_time(probe, monkeypatch):
+    reads = []
+    real_digest = probe._digest_file
+    monkeypatch.setattr(probe, "_digest_file",
+                        lambda path, h: reads.append(path) or real_digest(path, h))
+    key = probe.build_key(probe.go_path, ENV, True)
+    assert probe.build_key(probe.go_path, ENV, True) == key
+    assert reads.count(os.path.realpath(probe.go_path)) == 2
