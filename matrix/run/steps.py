@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 PHASES = ("base", "after", "back", "again")
 PROBE_DIR = "/tmp/govm"  # the probe's folder in a container (probe.sh, probe.py)
 PROJECT = "~/proj"  # the directory a directory-scoped selection pins
-_WAIT = "i=0; while [ ! -e {1}/{0} ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
+_WAIT = "i=0; while [ ! -e {1}/{0} ] && [ $i -lt 6000 ]; do sleep 0.02; i=$((i+1)); done"
 
 # How each shell context runs one command. The session context is the interactive login shell
 # (a terminal a person opens) in which the switch itself is typed, fed on stdin; the
