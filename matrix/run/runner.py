@@ -48,7 +48,7 @@ ATOMIC_SWITCHES = 24  # switches back and forth while observers loop
 ATOMIC_MIN_SECONDS = 4.0  # observe at least this long
 ATOMIC_SECONDS = 10.0  # and at most this long
 OBSERVE_BUILD_EVERY = 4  # observations that also build
-OBSERVE_WARMUP = 1.0  # seconds for the observers' shells to start before the first switch
+OBSERVE_WARMUP = 10.0  # seconds at most for every observer's first observation
 SNAPSHOTS = f"{PROBE_DIR}/snaps"  # one file per probe (probe.py)
 _TRACE_MARK = "\036govm-trace\036\n"  # between a traced command's output and its trace
 
@@ -444,7 +444,12 @@ class Run:
         script = setup + "\n".join(loops) + "\nwait\n"
         self._container.exec_run(["sh", "-c", script], user=self.platform.user,
                                  workdir=workdir, detach=True)
-        time.sleep(OBSERVE_WARMUP)  # every observer's shell has started
+        # the first switch comes once every observer has made its first observation
+        first = " ".join(f"/tmp/govm/obs-{shell}" for shell in contexts)
+        self._container.exec_run(
+            ["sh", "-c", f"i=0; for f in {first}; do while [ ! -s $f ] && "
+             f"[ $i -lt {int(OBSERVE_WARMUP / 0.02)} ]; do sleep 0.02; i=$((i+1)); done; done"],
+            user="root")
         started, switches = time.monotonic(), 0
         versions = [self.old, self.new]
         while True:
@@ -459,9 +464,9 @@ class Run:
             switches += 1
         self._container.exec_run(["touch", "/tmp/govm/atomic.stop"], user="root")
         # the loops finish the observation in hand and stop
-        self._container.exec_run(["sh", "-c", "for i in $(seq 50); do pgrep -u "
+        self._container.exec_run(["sh", "-c", "for i in $(seq 200); do pgrep -u "
                                   f"{self.platform.user} -f atomic.stop >/dev/null || break; "
-                                  "sleep 0.2; done"], user="root")
+                                  "sleep 0.05; done"], user="root")
         out = self._container.exec_run(["sh", "-c", "cat /tmp/govm/obs-* 2>/dev/null"],
                                        user="root")
         observations: dict[str, list[dict]] = {}

@@ -68,6 +68,10 @@ def test_a_rename_over_the_old_link_is_atomic(docker_client, image_for):
         observed = measured["observations"]["bash-login"]
         assert observed and all(o["status"] == 0 for o in observed)
         assert check["evidence"][-1].startswith("PASS: atomic: ")
+        # the first switch waits for every observer's first observation, which sees what
+        # the traced switch before them left
+        firsts = {s: o[0]["version"] for s, o in measured["observations"].items()}
+        assert set(firsts.values()) == {f"go{NEW}"}, firsts
 
 
 def test_the_shipped_manual_switch_is_judged_from_its_own_trace(docker_client, image_for):
