@@ -15,8 +15,8 @@ import pytest
 from matrix.build.images import images_root
 from matrix.supply.cache import ArtifactCache
 
-# Container tests share images and the Docker engine: one xdist worker runs them in order
-# (tests/conftest.py schedules them), so that no test sees another's builds or containers.
+# Container tests share images (built once, under a lock) and the Docker engine; each looks
+# only at its own run's containers, so any xdist worker may run them (tests/conftest.py).
 pytestmark = pytest.mark.docker
 
 

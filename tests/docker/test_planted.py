@@ -12,8 +12,8 @@ from matrix.core.verdicts import Verdict
 from matrix.managers import get_manager
 from matrix.run.runner import Run, expectations
 
-# Container tests share images and the Docker engine: one xdist worker runs them in order
-# (tests/conftest.py schedules them), so that no test sees another's builds or containers.
+# Container tests share images (built once, under a lock) and the Docker engine; each looks
+# only at its own run's containers, so any xdist worker may run them (tests/conftest.py).
 pytestmark = pytest.mark.docker
 
 OLD, NEW = "1.21.13", "1.22.10"
@@ -104,30 +104,31 @@ def test_gotoolchain_exported_pin_beats_the_go_mod_toolchain_line(docker_client,
             assert cells["version"].verdict == Verdict.PASS, cells["version"].evidence
 
 
-# Each default pollution fixture, on a platform it applies to, and what must catch it.
-POLLUTION = [
-    ("ubuntu", "manual", "etc-environment", "bash-login", "goroot", Verdict.LEAK,
-     "got exported GOROOT=/usr/local/go-1.21.13"),
-    ("ubuntu", "manual", "etc-environment", "sh", "goroot", Verdict.INACTIVE, "no go on PATH"),
-    ("ubuntu", "manual", "gopath-tmp", "bash-login", "gopath", Verdict.SHARED, "/tmp/go"),
-    ("ubuntu", "manual", "distro-go", "bash-login", "path", Verdict.BROKEN, "/usr/bin/go"),
-    ("ubuntu", "manual", "distro-go", "sh", "version", Verdict.INACTIVE, "go1.19"),
-    ("ubuntu", "mise", "goenv-pinned", "session", "gotoolchain", Verdict.LEAK,
-     "GOTOOLCHAIN"),
-    ("wsl2", "manual", "windows-go", "sh", "gopath", Verdict.SHARED, "/mnt/c/Users/dev/go"),
-    ("macos-runner", "manual", "paths-d-go", "zsh-login", "version", Verdict.LEAK,
-     "got go1.21.13"),
-]
+# Each default pollution fixture, on a platform it applies to, and what must catch it in which
+# shell context: one container run per fixture, every expectation checked on it.
+POLLUTION = {
+    ("ubuntu", "manual", "etc-environment"): [
+        ("bash-login", "goroot", Verdict.LEAK, "got exported GOROOT=/usr/local/go-1.21.13"),
+        ("sh", "goroot", Verdict.INACTIVE, "no go on PATH")],
+    ("ubuntu", "manual", "gopath-tmp"): [("bash-login", "gopath", Verdict.SHARED, "/tmp/go")],
+    ("ubuntu", "manual", "distro-go"): [
+        ("bash-login", "path", Verdict.BROKEN, "/usr/bin/go"),
+        ("sh", "version", Verdict.INACTIVE, "go1.19")],
+    ("ubuntu", "mise", "goenv-pinned"): [("session", "gotoolchain", Verdict.LEAK, "GOTOOLCHAIN")],
+    ("wsl2", "manual", "windows-go"): [("sh", "gopath", Verdict.SHARED, "/mnt/c/Users/dev/go")],
+    ("macos-runner", "manual", "paths-d-go"): [
+        ("zsh-login", "version", Verdict.LEAK, "got go1.21.13")],
+}
 
 
-@pytest.mark.parametrize("platform,manager,fixture,shell,check,verdict,text", POLLUTION,
-                         ids=[f"{p[0]}-{p[1]}-{p[2]}" for p in POLLUTION])
-def test_pollution_fixture_is_detected(docker_client, image_for, platform, manager, fixture,
-                                       shell, check, verdict, text):
+@pytest.mark.parametrize("platform,manager,fixture", list(POLLUTION),
+                         ids=["-".join(key) for key in POLLUTION])
+def test_pollution_fixture_is_detected(docker_client, image_for, platform, manager, fixture):
     shells = run_cell(docker_client, image_for, platform, manager, (fixture,))
-    result = shells[shell][check]
-    assert result.verdict == verdict, result.evidence
-    assert any(text in line for line in result.evidence), result.evidence
+    for shell, check, verdict, text in POLLUTION[platform, manager, fixture]:
+        result = shells[shell][check]
+        assert result.verdict == verdict, (shell, check, result.evidence)
+        assert any(text in line for line in result.evidence), (shell, check, result.evidence)
 
 
 @pytest.mark.parametrize("manager, fixtures", [("manual", ()), ("mise", ("stale-goroot",)),
