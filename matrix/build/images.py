@@ -31,7 +31,7 @@ from .. import LABEL
 from ..core.errors import EXIT_ENVIRONMENT, MatrixError
 from ..core.platforms import Platform
 from ..supply.apt import apt_sources
-from ..supply.cache import ArtifactCache
+from ..supply.cache import ArtifactCache, write_atomically
 from ..supply.go import go_key
 from .engine import labels
 
@@ -172,11 +172,9 @@ class ImageBuilder:
         text = "\n".join(lines) + "\n"
         folder = self.cache.root / "layers" / hashlib.sha256(text.encode()).hexdigest()[:16]
         dockerfile = folder / "Dockerfile"
-        if not dockerfile.is_file():
+        if not dockerfile.is_file():  # layers are built side by side: each writes its own
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".Dockerfile.{os.getpid()}"
-            tmp.write_text(text)
-            tmp.replace(dockerfile)
+            write_atomically(dockerfile, text.encode())
         return self._build(f"{parent.layer}-fixture-{names}", {"Dockerfile": dockerfile},
                            {"PARENT_IMAGE": parent.tag}, parent.id, [], base=parent.base,
                            inherited=parent.artifacts)

@@ -129,7 +129,7 @@ class ArtifactCache:
     def record(self, artifact: Artifact) -> None:
         entries = {k: asdict(v) for k, v in self.index().items()}
         entries[artifact.key] = asdict(artifact)
-        _write_atomically(self.root / "index.json",
+        write_atomically(self.root / "index.json",
                           json.dumps(entries, indent=2, sort_keys=True).encode())
 
     def cached(self, key: str) -> Artifact | None:
@@ -233,7 +233,7 @@ class ArtifactCache:
         dest = self.path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _write_atomically(dest, data)
+            write_atomically(dest, data)
         except OSError as exc:
             raise MatrixError(f"cannot write {key} into the cache at {self.root}: "
                               f"{exc.strerror or exc}", EXIT_ENVIRONMENT) from None
@@ -251,7 +251,7 @@ class ArtifactCache:
                             origin_digest=origin or f"sha256:{digest}", offline=offline,
                             fetched_at=now(), drift=drift or None)
         try:
-            _write_atomically(Path(f"{dest}.sha256"), digest.encode())
+            write_atomically(Path(f"{dest}.sha256"), digest.encode())
             self.record(artifact)
         except OSError as exc:
             # The index is the artifact's existence: without its entry the file is not one,
@@ -277,7 +277,9 @@ class ArtifactCache:
                               f"sha256:{digest}", offline=True, move=False)
 
 
-def _write_atomically(dest: Path, data: bytes) -> None:
+def write_atomically(dest: Path, data: bytes) -> None:
+    """``dest`` holds ``data`` whole or not at all; writers at once (processes or threads)
+    each write their own temporary file, and the last rename wins."""
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
