@@ -130,7 +130,7 @@ class ArtifactCache:
         entries = {k: asdict(v) for k, v in self.index().items()}
         entries[artifact.key] = asdict(artifact)
         write_atomically(self.root / "index.json",
-                          json.dumps(entries, indent=2, sort_keys=True).encode())
+                         json.dumps(entries, indent=2, sort_keys=True).encode())
 
     def cached(self, key: str) -> Artifact | None:
         """The artifact if its file is in the mirror whole (the size the index recorded)."""
