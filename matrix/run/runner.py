@@ -48,7 +48,7 @@ ATOMIC_SWITCHES = 24  # switches back and forth while observers loop
 ATOMIC_MIN_SECONDS = 4.0  # observe at least this long
 ATOMIC_SECONDS = 10.0  # and at most this long
 OBSERVE_BUILD_EVERY = 4  # observations that also build
-OBSERVE_WARMUP = 10.0  # seconds at most for every observer's first observation
+OBSERVE_WARMUP = 10.0  # seconds at most for each observer's first observation
 SNAPSHOTS = f"{PROBE_DIR}/snaps"  # one file per probe (probe.py)
 _TRACE_MARK = "\036govm-trace\036\n"  # between a traced command's output and its trace
 
@@ -445,10 +445,8 @@ class Run:
         self._container.exec_run(["sh", "-c", script], user=self.platform.user,
                                  workdir=workdir, detach=True)
         # the first switch comes once every observer has made its first observation
-        first = " ".join(f"/tmp/govm/obs-{shell}" for shell in contexts)
-        self._container.exec_run(
-            ["sh", "-c", f"i=0; for f in {first}; do while [ ! -s $f ] && "
-             f"[ $i -lt {int(OBSERVE_WARMUP / 0.02)} ]; do sleep 0.02; i=$((i+1)); done; done"],
+        self._container.exec_run(["sh", "-c", "; ".join(
+            wait_for(f"obs-{shell}", seconds=OBSERVE_WARMUP) for shell in contexts)],
             user="root")
         started, switches = time.monotonic(), 0
         versions = [self.old, self.new]
