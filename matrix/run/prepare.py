@@ -53,10 +53,10 @@ def runnable_cells(config: RunConfig) -> list[Cell]:
     return runnable
 
 
-def needed_images(config: RunConfig) -> list[tuple[str, str]]:
-    """(platform, manager) of every image a cell of this run needs, in run order: those with
-    at least one cell in a scope the manager has."""
-    return list(dict.fromkeys((c.platform, c.manager) for c in runnable_cells(config)))
+def needed_images(cells: list[Cell]) -> list[tuple[str, str]]:
+    """(platform, manager) of every image ``cells`` (``runnable_cells``) need, in run
+    order."""
+    return list(dict.fromkeys((c.platform, c.manager) for c in cells))
 
 
 def check_prerequisites(config: RunConfig) -> None:
@@ -64,7 +64,7 @@ def check_prerequisites(config: RunConfig) -> None:
     cli = engine.client(timeout=60)  # no daemon: exit 3 with how to start one
     try:
         session = MatrixSession(config)
-        pairs = [(p, m) for p, m in needed_images(config)
+        pairs = [(p, m) for p, m in needed_images(runnable_cells(config))
                  if not session.missing_artifact(get_manager(m))]
         if not pairs:
             return
@@ -97,7 +97,7 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
         if reaped:
             say(f"removed {reaped} containers left by runs that are no longer alive")
         cells = runnable_cells(config)
-        needed = list(dict.fromkeys((c.platform, c.manager) for c in cells))
+        needed = needed_images(cells)
         pairs = [(platform, manager) for platform, manager in needed
                  if not session.missing_artifact(get_manager(manager))]
         if jobs > 1:

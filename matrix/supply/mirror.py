@@ -131,7 +131,7 @@ class ServedFolder:
 
     _server = None
     _thread: threading.Thread | None = None
-    _starting = threading.RLock()
+    _starting = threading.Lock()
 
     def _make_server(self):
         raise NotImplementedError
