@@ -18,7 +18,15 @@ warm_build_cache() {  # warm_build_cache GOBINARY: compile hello world once as t
   chown -R "$PLATFORM_USER" "$dir"
   (cd "$dir" && as_user env GOTOOLCHAIN=local GOFLAGS= "$1" build -o hello . && ./hello)
   rm -rf "$dir"
+  # go marks a cache entry used by moving its time to now when it is more than an hour old,
+  # and trims entries unused for five days. In a container of an image older than that, each
+  # entry a build used would be copied into the container's own layer (some 26 MB per
+  # toolchain) just to change its time, and once the image is five days old the first go
+  # command would trim away what the next toolchain needs. Entries dated ahead are neither.
+  cache=$(as_user env GOTOOLCHAIN=local "$1" env GOCACHE)
+  find "$cache" -type f -name '*-[ad]' -exec touch -c -d "$CACHE_ENTRIES_DATED" {} +
 }
+CACHE_ENTRIES_DATED="2100-01-01 00:00:00 UTC"
 
 append_line() {  # append_line FILE LINE: append as the user, creating the file if needed
   as_user sh -c 'printf "%s\n" "$2" >> "$1"' sh "$1" "$2"
