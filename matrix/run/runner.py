@@ -47,10 +47,12 @@ STEP_TIMEOUT = 300
 ATOMIC_SWITCHES = 24  # switches back and forth while observers loop
 ATOMIC_MIN_SECONDS = 4.0  # observe at least this long
 ATOMIC_SECONDS = 10.0  # and at most this long
+ATOMIC_PAUSE = 0.05  # seconds between two switches (about one switch every 0.1 s when idle)
 OBSERVE_BUILD_EVERY = 4  # observations that also build
 OBSERVE_WARMUP = 10.0  # seconds at most for each observer's first observation
 SNAPSHOTS = f"{PROBE_DIR}/snaps"  # one file per probe (probe.py)
 _TRACE_MARK = "\036govm-trace\036\n"  # between a traced command's output and its trace
+_SWITCHED = "govm-switched"  # the line with the atomic check's switch count and milliseconds
 
 
 @dataclass(frozen=True)
@@ -441,35 +443,44 @@ class Run:
         setup = "" if self.scope == "directory" else (  # a module to build, outside the project
             "cd $(mktemp -d) && cp /tmp/govm/hello.go main.go && "
             "printf 'module hello\n\ngo 1.21\n' > go.mod\n")
-        script = setup + "\n".join(loops) + "\nwait\n"
+        script = "echo $$ > /tmp/govm/observers.pid\n" + setup + "\n".join(loops) + "\nwait\n"
         self._container.exec_run(["sh", "-c", script], user=self.platform.user,
                                  workdir=workdir, detach=True)
-        # the first switch comes once every observer has made its first observation
-        self._container.exec_run(["sh", "-c", "; ".join(
-            wait_for(f"obs-{shell}", seconds=OBSERVE_WARMUP) for shell in contexts)],
-            user="root")
-        started, switches = time.monotonic(), 0
-        versions = [self.old, self.new]
-        while True:
-            elapsed = time.monotonic() - started
-            if elapsed >= ATOMIC_SECONDS or (switches >= ATOMIC_SWITCHES
-                                             and elapsed >= ATOMIC_MIN_SECONDS):
-                break
-            command = self._switch_command(versions[switches % 2])
-            self._container.exec_run(
-                [self.platform.login_shell, "-lc", command], user=self.platform.user,
-                workdir=workdir)
-            switches += 1
-        self._container.exec_run(["touch", "/tmp/govm/atomic.stop"], user="root")
-        # the loops finish the observation in hand and stop
-        self._container.exec_run(["sh", "-c", "for i in $(seq 200); do pgrep -u "
-                                  f"{self.platform.user} -f atomic.stop >/dev/null || break; "
-                                  "sleep 0.05; done"], user="root")
-        out = self._container.exec_run(["sh", "-c", "cat /tmp/govm/obs-* 2>/dev/null"],
-                                       user="root")
+        # One exec, not one per switch: the first switch comes once every observer has made
+        # its first observation; then the switches, each in a new login shell as the user
+        # in the context's folder, as a person would type it; then the loops are told to
+        # stop, finish the observation in hand, and their observations are read.
+        commands = [q(self._switch_command(version)) for version in (self.old, self.new)]
+        shell = self.platform.login_shell
+        script = "\n".join([
+            "unset PWD",  # as for the traced reads: docker exec alone does not set it
+            *(wait_for(f"obs-{s}", seconds=OBSERVE_WARMUP) for s in contexts),
+            "start=$(date +%s%N); n=0",
+            "while :; do",
+            "  ms=$(( ($(date +%s%N) - start) / 1000000 ))",
+            f"  [ $ms -ge {round(ATOMIC_SECONDS * 1000)} ] && break",
+            f"  [ $n -ge {ATOMIC_SWITCHES} ] && [ $ms -ge {round(ATOMIC_MIN_SECONDS * 1000)} ] "
+            "&& break",
+            f"  if [ $((n % 2)) -eq 0 ]; then {shell} -lc {commands[0]}; "
+            f"else {shell} -lc {commands[1]}; fi >/dev/null 2>&1",
+            f"  n=$((n + 1)); sleep {ATOMIC_PAUSE}",
+            "done",
+            "touch /tmp/govm/atomic.stop",
+            "pid=$(cat /tmp/govm/observers.pid); i=0",  # the shell that waits for the loops
+            "while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 200 ]; do",
+            "  sleep 0.05; i=$((i + 1))",
+            "done",
+            f"printf '{_SWITCHED}\\t%s\\t%s\\n' $n $ms",
+            "cat /tmp/govm/obs-* 2>/dev/null"])
+        started = time.monotonic()
+        out = self._container.exec_run(["timeout", str(STEP_TIMEOUT), "sh", "-c", script],
+                                       user=self.platform.user, workdir=workdir)
+        switches, seconds = 0, 0.0
         observations: dict[str, list[dict]] = {}
         for line in out.output.decode(errors="replace").splitlines():
             parts = line.split("\t")
+            if len(parts) == 3 and parts[0] == _SWITCHED and parts[1].isdigit():
+                switches, seconds = int(parts[1]), int(parts[2]) / 1000
             if len(parts) != 5 or not parts[1].isdigit():
                 continue
             shell, rc, build, env, error = parts
@@ -479,8 +490,9 @@ class Run:
                  "version": version.strip(), "goroot": goroot.strip(),
                  "error": error.strip()[:300]})
         observations.setdefault("other-session", observations.get("session", []))
-        atomic.update(observations=observations, switches=switches,
-                      seconds=round(time.monotonic() - started, 2))
+        atomic.update(observations=observations, switches=switches, seconds=seconds)
+        self._record("atomic: switches while observed", script, out.exit_code,
+                     f"{switches} switches in {seconds} s", "", started)
 
     def _collect(self, container) -> None:
         try:

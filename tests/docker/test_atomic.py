@@ -12,6 +12,7 @@ from matrix.core.platforms import get_platform
 from matrix.core.verdicts import Verdict
 from matrix.managers.base import q
 from matrix.managers.manual import Manual
+from matrix.run import runner
 from matrix.run.results import GroupOutcome, cell_result
 from matrix.run.runner import Run, RunOptions
 
@@ -72,6 +73,12 @@ def test_a_rename_over_the_old_link_is_atomic(docker_client, image_for):
         # the traced switch before them left
         firsts = {s: o[0]["version"] for s, o in measured["observations"].items()}
         assert set(firsts.values()) == {f"go{NEW}"}, firsts
+        # then at least ATOMIC_SWITCHES switches, for at least ATOMIC_MIN_SECONDS, that the
+        # observers see happen: both versions, by each of them
+        assert measured["switches"] >= runner.ATOMIC_SWITCHES, measured["switches"]
+        assert runner.ATOMIC_MIN_SECONDS <= measured["seconds"] < runner.ATOMIC_SECONDS + 1
+        seen = {s: {o["version"] for o in obs} for s, obs in measured["observations"].items()}
+        assert all(v == {f"go{OLD}", f"go{NEW}"} for v in seen.values()), seen
 
 
 def test_the_shipped_manual_switch_is_judged_from_its_own_trace(docker_client, image_for):
