@@ -37,6 +37,7 @@ from .steps import (
     script_text,
     session_scripts,
     wait_for,
+    wait_while,
 )
 
 __all__ = ["PHASES", "PROJECT", "SHELL_ARGV", "SNAPSHOTS", "STEP_TIMEOUT", "Run", "RunOptions",
@@ -466,10 +467,8 @@ class Run:
             f"  n=$((n + 1)); sleep {ATOMIC_PAUSE}",
             "done",
             "touch /tmp/govm/atomic.stop",
-            "pid=$(cat /tmp/govm/observers.pid); i=0",  # the shell that waits for the loops
-            "while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 200 ]; do",
-            "  sleep 0.05; i=$((i + 1))",
-            "done",
+            "pid=$(cat /tmp/govm/observers.pid)",  # the shell that waits for the loops
+            wait_while('kill -0 "$pid" 2>/dev/null', seconds=10),
             f"printf '{_SWITCHED}\\t%s\\t%s\\n' $n $ms",
             "cat /tmp/govm/obs-* 2>/dev/null"])
         started = time.monotonic()

@@ -17,7 +17,7 @@ PHASES = ("base", "after", "back", "again")
 PROBE_DIR = "/tmp/govm"  # the probe's folder in a container (probe.sh, probe.py)
 PROJECT = "~/proj"  # the directory a directory-scoped selection pins
 _POLL = 0.02  # seconds between two looks for the file a wait is for
-_WAIT = "i=0; while [ ! -e {1}/{0} ] && [ $i -lt {2} ]; do sleep {3}; i=$((i+1)); done"
+_WAIT = "i=0; while {0} && [ $i -lt {1} ]; do sleep {2}; i=$((i+1)); done"
 
 # How each shell context runs one command. The session context is the interactive login shell
 # (a terminal a person opens) in which the switch itself is typed, fed on stdin; the
@@ -83,9 +83,15 @@ def probe_snippet(label: str, folder: str = PROBE_DIR) -> str:
     return f"GOVM_LABEL={label}; GOVM_PROBE_DIR={where}; . {where}/probe.sh"
 
 
+def wait_while(condition: str, seconds: float = 120) -> str:
+    """A shell line that waits (at most ``seconds``) while the shell command ``condition``
+    succeeds."""
+    return _WAIT.format(condition, round(seconds / _POLL), _POLL)
+
+
 def wait_for(name: str, folder: str = PROBE_DIR, seconds: float = 120) -> str:
     """A shell line that waits (at most ``seconds``) until ``folder/name`` exists."""
-    return _WAIT.format(name, shlex.quote(folder), round(seconds / _POLL), _POLL)
+    return wait_while(f"[ ! -e {shlex.quote(folder)}/{name} ]", seconds)
 
 
 def session_scripts(switch: Callable[[str], str], old: str, new: str,
