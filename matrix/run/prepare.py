@@ -5,9 +5,9 @@ lacks for this run (a Docker daemon, mmdebstrap offline when the base rootfs is 
 root for port 443 when a manager's layer needs the HTTPS mirror): one line naming it and how
 to get it, exit 3. ``build_images`` then builds, in the controlling process, the manager image
 of every platform and manager that has a cell to run (as many at once as the run has workers),
-and the fixture layers of the groups that will run, printing a line per layer (cached, or
-built with each build step as it starts); the cells' processes find them in the run's shared
-folder instead of building themselves.
+each followed at once by the fixture layers of its groups that will run, printing a line per
+layer (cached, or built with each build step as it starts); the cells' processes find them in
+the run's shared folder instead of building themselves.
 """
 
 from __future__ import annotations
@@ -87,8 +87,9 @@ def check_prerequisites(config: RunConfig) -> None:
 
 def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -> dict:
     """Build (or find) every image the run needs, in this process, ``jobs`` manager layers at
-    once (the layers below them, shared, first); returns and records in the run's shared
-    folder, per "platform/manager", the image or why there is none."""
+    once (the layers below them, shared, first), each followed by its fixture layers; returns
+    and records in the run's shared folder, per "platform/manager", the image or why there is
+    none."""
     session = MatrixSession(config, progress=say)
     built: dict[str, dict] = {}
     try:
@@ -106,19 +107,24 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
                     session.builder.platform(get_platform(platform), pins.RUNNER_GO)
                 except MatrixError:
                     pass  # each manager layer on it tries again, and reports it
-        outcomes = in_parallel(jobs, lambda pair: session.build_image(*pair), pairs)
-        images = {}
-        for (platform, manager), outcome in zip(pairs, outcomes, strict=True):
+
+        def image_and_its_layers(pair: tuple[str, str]):
+            # a manager image's fixture layers follow it in the same job, so that no build
+            # waits for the last manager image of the run
+            outcome = session.build_image(*pair)
             if isinstance(outcome, ImageRef):
-                images[platform, manager] = outcome
-                built[f"{platform}/{manager}"] = {"image": outcome.to_dict()}
+                build_fixture_layers(cells, {pair: outcome}, session)
             else:
-                say(f"image {platform}-{manager}: failed: {outcome.reason}")
-                built[f"{platform}/{manager}"] = {"error": outcome.reason,
-                                                  "log_tail": outcome.log_tail}
+                say(f"image {'-'.join(pair)}: failed: {outcome.reason}")
+            return outcome
+
+        outcomes = in_parallel(jobs, image_and_its_layers, pairs)
+        for (platform, manager), outcome in zip(pairs, outcomes, strict=True):
+            built[f"{platform}/{manager}"] = (
+                {"image": outcome.to_dict()} if isinstance(outcome, ImageRef)
+                else {"error": outcome.reason, "log_tail": outcome.log_tail})
         session.shared_dir.mkdir(parents=True, exist_ok=True)
         session.images_file.write_text(json.dumps(built))
-        build_fixture_layers(cells, images, session, jobs)
         shells = {}
         for platform in dict.fromkeys(p for p, _ in needed):
             shells[platform] = session.measure_shells(platform)
@@ -162,11 +168,11 @@ def in_parallel(jobs: int, work: Callable, items: list) -> list:
 
 
 def build_fixture_layers(cells: list[Cell], images: dict[tuple[str, str], ImageRef],
-                         session: MatrixSession, jobs: int = 1) -> None:
+                         session: MatrixSession) -> None:
     """Build the fixture layers (``MatrixSession.fixture_image``) of every group of ``cells``
-    that will run on one of ``images`` (per platform and manager), once each, ``jobs`` at
-    once, before any cell runs; a group whose result is kept needs none. A layer that fails
-    is recorded, and its fixture runs in each container instead."""
+    that will run on one of ``images`` (per platform and manager), once each, before any cell
+    runs; a group whose result is kept needs none. A layer that fails is recorded, and its
+    fixture runs in each container instead."""
     wanted: dict[tuple[str, tuple[str, ...]], tuple[ImageRef, tuple]] = {}
     for cell in cells:
         image = images.get((cell.platform, cell.manager))
@@ -179,4 +185,5 @@ def build_fixture_layers(cells: list[Cell], images: dict[tuple[str, str], ImageR
         if session.store.get_data(session.group_key(cell, image)) is not None:
             continue
         wanted[(image.tag, names)] = (image, fixtures)
-    in_parallel(jobs, lambda job: session.fixture_image(*job), list(wanted.values()))
+    for image, fixtures in wanted.values():
+        session.fixture_image(image, fixtures)

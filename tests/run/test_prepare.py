@@ -110,3 +110,48 @@ def test_in_parallel_keeps_the_order_runs_jobs_at_a_time_and_raises_the_first_er
         assert str(exc) == "three"
     else:
         raise AssertionError("the error of one item was lost")
+
+
+def test_a_fixture_layer_is_built_right_after_its_image_not_after_every_image(tmp_path,
+                                                                              monkeypatch):
+    """Two builds at once: the last manager image builds while the first image's fixture
+    layer does; the layers no longer wait for every manager image."""
+    import threading
+
+    config = _config(platform=["ubuntu"])
+    first_layer = threading.Event()
+    events: list[str] = []
+
+    class Building(_Session):
+        cli = None
+        shared_dir = tmp_path / "run"
+        images_file = tmp_path / "run" / "images.json"
+        shells_file = tmp_path / "run" / "shells.json"
+        builder = SimpleNamespace(platform=lambda platform, runner_go: None)
+
+        def missing_artifact(self, manager):
+            return None
+
+        def build_image(self, platform, manager):
+            if manager == "mise":  # the last image: done only once a layer was built
+                assert first_layer.wait(10), "no fixture layer was built before the last image"
+            events.append(f"image {platform}-{manager}")
+            return ImageRef(f"govm-matrix/{platform}-{manager}:0", "sha256:0",
+                            f"{platform}-{manager}", True, 0.0)
+
+        def fixture_image(self, image, fixtures):
+            events.append(f"layer {image.layer}")
+            first_layer.set()
+
+        def measure_shells(self, platform):
+            return {}
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(prepare, "MatrixSession", lambda config, progress: Building(config))
+    monkeypatch.setattr(prepare.engine, "reap", lambda cli: 0)
+    built = prepare.build_images(config, lambda line: None, jobs=2)
+    assert events == ["image ubuntu-manual", "layer ubuntu-manual", "image ubuntu-mise",
+                      "layer ubuntu-mise"]
+    assert sorted(built) == ["ubuntu/manual", "ubuntu/mise"]
