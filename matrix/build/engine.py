@@ -97,11 +97,10 @@ def reap(cli: docker.DockerClient, unowned: bool = False) -> int:
     asked): all of them with ``unowned``, else only those that have stopped. Never a
     container of a live run or of another host. Returns how many."""
     def dead(ctr) -> bool:
-        value = (ctr.labels or {}).get(OWNER_LABEL)
+        value = (ctr.attrs.get("Labels") or {}).get(OWNER_LABEL)
         return owner_alive(value) is False if value else unowned or ctr.status in STOPPED
 
-    return _force_remove(c for c in cli.containers.list(all=True, filters={"label": LABEL})
-                         if dead(c))
+    return _force_remove(c for c in _labelled(cli, LABEL) if dead(c))
 
 
 # -- when the daemon fails ---------------------------------------------------------------------
@@ -184,7 +183,13 @@ def wait_for_daemon(cli: docker.DockerClient, until: float, step: float = 2.0) -
 def remove_containers(cli: docker.DockerClient, run_id: str | None = None) -> int:
     """Force-remove the project's containers (of one run, or all). Returns how many."""
     label = f"{RUN_LABEL}={run_id}" if run_id else LABEL
-    return _force_remove(cli.containers.list(all=True, filters={"label": label}))
+    return _force_remove(_labelled(cli, label))
+
+
+def _labelled(cli: docker.DockerClient, label: str) -> list:
+    """The containers carrying ``label``, as the daemon lists them (their labels and state),
+    without asking for each one in turn: one that another run removes meanwhile is no error."""
+    return cli.containers.list(all=True, sparse=True, filters={"label": label})
 
 
 def _force_remove(containers) -> int:

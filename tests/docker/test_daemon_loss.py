@@ -58,7 +58,8 @@ def _client(daemon) -> docker.DockerClient:
 def _labelled(daemon) -> list:
     cli = _client(daemon)
     try:
-        return cli.containers.list(all=True, filters={"label": LABEL})
+        # as listed (the run under test removes its containers while the killer looks)
+        return cli.containers.list(all=True, filters={"label": LABEL}, sparse=True)
     finally:
         cli.close()
 

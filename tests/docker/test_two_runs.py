@@ -35,8 +35,9 @@ def test_two_runs_at_once_finish_with_their_own_reports(docker_client, image_for
 
     def watch():
         while not stop.is_set():
-            for ctr in docker_client.containers.list(filters={"label": LABEL}):
-                seen_runs.add(ctr.labels.get(f"{LABEL}.run", ""))
+            # as listed (no look at each: the runs remove theirs meanwhile)
+            for ctr in docker_client.containers.list(filters={"label": LABEL}, sparse=True):
+                seen_runs.add(ctr.attrs["Labels"].get(f"{LABEL}.run", ""))
             time.sleep(0.5)
 
     watcher = threading.Thread(target=watch, daemon=True)

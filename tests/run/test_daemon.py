@@ -173,11 +173,14 @@ def test_the_owner_is_this_process_in_the_controller(monkeypatch):
 
 
 class _Ctr:
+    """A container as the daemon's list gives it (labels and state, nothing inspected)."""
+
     def __init__(self, name: str, status: str, owner: str | None, gone: list[str]) -> None:
         self.name, self.status, self._gone = name, status, gone
-        self.labels = {engine.LABEL: "1", f"{engine.LABEL}.run": "r"}
+        labels = {engine.LABEL: "1", f"{engine.LABEL}.run": "r"}
         if owner is not None:
-            self.labels[engine.OWNER_LABEL] = owner
+            labels[engine.OWNER_LABEL] = owner
+        self.attrs = {"Labels": labels, "State": status}
 
     def remove(self, force: bool = False) -> None:
         self._gone.append(self.name)
@@ -187,8 +190,9 @@ class _Containers:
     def __init__(self, ctrs) -> None:
         self.ctrs = ctrs
 
-    def list(self, all: bool = False, filters: dict | None = None):  # noqa: A002
-        assert all and filters == {"label": engine.LABEL}
+    def list(self, all: bool = False, filters: dict | None = None,  # noqa: A002
+             sparse: bool = False):
+        assert all and sparse and filters == {"label": engine.LABEL}
         return list(self.ctrs)
 
 
