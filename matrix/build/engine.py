@@ -205,11 +205,13 @@ def _force_remove(containers) -> int:
 
 
 def remove_images(cli: docker.DockerClient) -> int:
-    """Remove the project's images that nothing depends on; call again for their parents."""
+    """Remove the project's images that nothing depends on; call again for their parents.
+    Listed as the daemon lists them, without a look at each (like ``_labelled``): an image
+    another run or `clean` removes meanwhile is no error."""
     removed = 0
-    for image in cli.images.list(all=True, filters={"label": LABEL}):
+    for image in cli.api.images(all=True, filters={"label": LABEL}):
         try:
-            cli.images.remove(image.id, force=True)
+            cli.images.remove(image["Id"], force=True)
             removed += 1
         except docker.errors.NotFound:
             pass

@@ -215,3 +215,29 @@ def test_reap_removes_dead_owners_and_stopped_unowned_containers_only():
     assert engine.reap(cli, unowned=True) == 5  # `clean`: every container nobody owns, too
     assert gone == ["dead-owner", "unowned-exited", "unowned-dead", "unowned-running",
                     "unowned-created"]
+
+
+def test_remove_images_takes_the_daemon_s_list_and_skips_what_cannot_go():
+    import docker.errors
+
+    asked, gone = [], []
+
+    class Images:
+        def remove(self, image_id, force=False):
+            if image_id == "gone":
+                raise docker.errors.NotFound("removed meanwhile")
+            if image_id == "parent":
+                raise docker.errors.APIError("image has dependent child images")
+            gone.append(image_id)
+
+    class Api:
+        def images(self, all=False, filters=None):  # noqa: A002
+            asked.append((all, filters))
+            return [{"Id": i} for i in ("top", "gone", "parent", "other")]
+
+        def inspect_image(self, image_id):
+            raise AssertionError("no image is looked at one by one")
+
+    cli = type("Cli", (), {"api": Api(), "images": Images()})()
+    assert engine.remove_images(cli) == 2
+    assert gone == ["top", "other"] and asked == [(True, {"label": engine.LABEL})]
