@@ -157,6 +157,18 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
 
+def measured_words(value: str | None, text: str) -> str:
+    """What was measured, in words: the value, then what shows it, without saying the value
+    twice when the words already start with it ("works: `go install` … succeed")."""
+    if value is None:
+        return text or "-"
+    if not text or text == value:
+        return value
+    if text.startswith((f"{value}:", f"{value} ")):
+        return text
+    return f"{value}: {text}"
+
+
 def render_claims(checked: dict) -> str:
     """The checked claims as Markdown: one row per claim, then the counts."""
     counts = checked["counts"]
@@ -171,7 +183,7 @@ def render_claims(checked: dict) -> str:
         if r["manager"] and r["platform"]:
             who += f" on {r['platform']}"
         title = COLUMNS.get(r["column"]) or MACHINE_COLUMNS.get(r["column"], r["column"])
-        measured = f"{r['measured'] or '-'}: {r['text']}"
+        measured = measured_words(r["measured"], r["text"])
         if r.get("note"):
             measured += f" ({r['note']})"
         out.append(_row([who, title, r["says"], r["claimed"], _STATUS[r["status"]], measured,

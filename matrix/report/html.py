@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from ..core.platforms import SHELL_CONTEXTS
 from ..core.verdicts import SEVERITY, SYMBOLS, worst
+from .claims import measured_words
 from .markdown import answer_mark, drift_lines
 from .model import transition
 
@@ -669,8 +670,7 @@ def _claims(report: dict) -> str:
             who += f" on {r['platform']}"
         status = r.get("status") or "untested"
         measured = f'<span class="mark">{_e(answer_mark(r.get("measured")))}</span> '
-        measured += (f"{_e(r['measured'])}: " if r.get("measured") else "")
-        measured += _inline(r.get("text") or "")
+        measured += _inline(measured_words(r.get("measured"), r.get("text") or ""))
         if r.get("note"):
             measured += f" ({_inline(r['note'])})"
         source = r.get("source")

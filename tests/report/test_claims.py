@@ -16,7 +16,12 @@ from matrix.core.platforms import SHELL_CONTEXTS
 from matrix.core.verdicts import CHECKS, Verdict, worst
 from matrix.report import build_report
 from matrix.report.answers import VALUES
-from matrix.report.claims import check_claims, load_claims, render_claims
+from matrix.report.claims import (
+    check_claims,
+    load_claims,
+    measured_words,
+    render_claims,
+)
 from matrix.run.results import error_cell
 
 ARTICLE = Path(__file__).resolve().parents[2] / "claims" / "go-env-article.toml"
@@ -172,6 +177,29 @@ def test_the_article_s_claims_are_confirmed_refuted_or_untested_with_their_cells
     text = render_claims(checked)
     assert "| manual | GOROOT isolation | error-prone | leaks | ✓ confirmed |" in text
     assert "✗ refuted" in text and "· untested" in text
+
+
+def test_a_measured_value_is_said_once():
+    """The words of some answers start with their value ("works: `go install` …",
+    "atomic: `ln -sfn …` leaves no path missing"): the row does not repeat it."""
+    report = _report([_cell("manual", s) for s in SHELLS])
+    checked = check_claims(load_claims(ARTICLE), report)
+    rows = [line for line in render_claims(checked).splitlines() if line.startswith("| ")]
+    atomic = next(r for r in rows if r.startswith("| manual | switch atomicity |"))
+    assert "| atomic in every context" in atomic and "atomic: atomic" not in atomic
+    goroot = next(r for r in rows if r.startswith("| manual | GOROOT isolation |"))
+    assert "| isolated in every context" in goroot
+    untested = next(r for r in rows if r.startswith("| sdkman | GOROOT isolation |"))
+    assert "| sdkman is not in this report |" in untested
+    for row in rows[2:]:
+        measured = row.split(" | ")[5]
+        head, _, rest = measured.partition(": ")
+        assert not rest.startswith((f"{head}:", f"{head} ")), row
+    assert measured_words("leaks", "isolated in 1 of 2 contexts") == (
+        "leaks: isolated in 1 of 2 contexts")
+    assert measured_words("works", "works: the build succeeds") == "works: the build succeeds"
+    assert measured_words("none", "") == "none"
+    assert measured_words(None, "") == "-"
 
 
 def test_the_claims_appear_in_the_markdown_report():

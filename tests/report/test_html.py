@@ -194,6 +194,11 @@ def test_claims_are_shown_with_their_status_when_present():
     assert "mise on wsl2" in claims and "keeps PATH clean" in claims
     assert f'href="{_href(cell)}"' in claims
     assert "<script>alert" not in page and "&lt;script&gt;alert" in claims
+    # the value once: before words that do not start with it, not before words that do
+    assert "</span> residue: clean in 1 of 2 contexts" in claims
+    assert "</span> isolated in every context (1)" in claims
+    assert "isolated: isolated" not in claims
+    assert "</span> no cell ran with that GOPATH in effect" in claims
 
 
 def test_everything_is_escaped_and_the_embedded_data_round_trips():
