@@ -47,8 +47,9 @@ _KEYS = {"manager", "column", "platform", "says", "claimed", "source", "note"}
 
 
 def load_claims(path: str | Path) -> dict:
-    """Read and validate a claims file: ``{"file", "source", "claims": [...]}``."""
-    name = str(path)
+    """Read and validate a claims file: ``{"file", "source", "claims": [...]}``, the file
+    named as ``shown_path`` names it."""
+    name = shown_path(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -155,6 +156,15 @@ _STATUS = {"confirmed": "✓ confirmed", "refuted": "✗ refuted", "untested": "
 
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+
+def shown_path(path: str | Path) -> str:
+    """A file as a report names it: from the folder the command runs in when it is inside it
+    (``claims/go-env-article.toml``, the same on every machine and checkout), else whole."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 def measured_words(value: str | None, text: str) -> str:

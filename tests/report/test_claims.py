@@ -179,6 +179,24 @@ def test_the_article_s_claims_are_confirmed_refuted_or_untested_with_their_cells
     assert "✗ refuted" in text and "· untested" in text
 
 
+def test_a_claims_file_is_named_from_the_folder_the_run_started_in(tmp_path, monkeypatch):
+    """A run resolves the file it is given; its report names it as on every checkout, not by
+    the folder this machine keeps the checkout in."""
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "claims" / "article.toml").write_text(ARTICLE.read_text(encoding="utf-8"),
+                                                      encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    resolved = str((tmp_path / "claims" / "article.toml").resolve())
+    assert load_claims(resolved)["file"] == "claims/article.toml"
+    report = _report([_cell("manual", s) for s in SHELLS])
+    assert check_claims(load_claims(resolved), report)["file"] == "claims/article.toml"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a file outside the folder keeps the name it was given
+    assert load_claims(resolved)["file"] == resolved
+    assert load_claims("../claims/article.toml")["file"] == "../claims/article.toml"
+
+
 def test_a_measured_value_is_said_once():
     """The words of some answers start with their value ("works: `go install` …",
     "atomic: `ln -sfn …` leaves no path missing"): the row does not repeat it."""
