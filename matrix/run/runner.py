@@ -1,8 +1,10 @@
 """One container run: the steps of a scenario in real shells, and the snapshots they leave.
 
 The container has no network and runs as the platform's ordinary user; nothing of the host is
-mounted into it. Every command goes through testinfra's docker backend (``docker exec … /bin/sh
--c``) with its arguments quoted by testinfra, inside ``timeout`` so that no step hangs a run.
+mounted into it. Every step goes through testinfra's docker backend (``docker exec … /bin/sh
+-c``) with its arguments quoted by testinfra, inside ``timeout`` so that no step hangs a run;
+what the run reads back (traces, observations, snapshots) comes through the docker CLI too
+(``engine.execute``), whole.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from ..build.engine import describe, labels
+from ..build.engine import describe, execute, labels
 from ..build.images import ImageRef
 from ..core.fixtures import Fixture
 from ..core.platforms import Platform
@@ -140,6 +142,10 @@ class Run:
     def _login(self, step: str, command: str, check: bool = True):
         shell = f"{self.platform.login_shell}-login"
         return self._in_shell(step, shell, command, check=check)
+
+    def _run(self, argv: list[str], user: str, workdir: str | None = None):
+        """``argv`` in the container, its outputs read whole (``engine.execute``)."""
+        return execute(self._container.id, argv, user, workdir)
 
     def _switch_in_session(self, version: str) -> str:
         """What a person types in the session to switch to ``version`` in this scope."""
@@ -322,10 +328,9 @@ class Run:
         started = time.monotonic()
         # the trace is read back in the same exec, after the command's own output (PWD
         # unset: docker exec alone does not set it, sh would export it)
-        out = self._container.exec_run(
-            ["sh", "-c", f'unset PWD; "$@"; rc=$?; printf {q(_TRACE_MARK)}; cat {trace}; '
-             "exit $rc", "sh", *full], user="root", workdir=workdir, demux=True)
-        stdout, stderr = (part.decode(errors="replace") if part else "" for part in out.output)
+        out = self._run(["sh", "-c", f'unset PWD; "$@"; rc=$?; printf {q(_TRACE_MARK)}; '
+                         f"cat {trace}; exit $rc", "sh", *full], "root", workdir)
+        stdout, stderr = out.stdout.decode(errors="replace"), out.stderr.decode(errors="replace")
         stdout, _, text = stdout.rpartition(_TRACE_MARK)
         self._record(f"traced: {command[:60]}", " ".join(full), out.exit_code, stdout, stderr,
                      started)
@@ -344,11 +349,11 @@ class Run:
         lines += [f"printf %s {q(_TRACE_MARK + shell)}; echo; cat {trace}"
                   for shell, trace in traces.items()]
         started = time.monotonic()
-        out = self._container.exec_run(["sh", "-c", "\n".join(lines) + "\n"], user="root",
-                                       workdir=workdir)
-        head, *parts = out.output.decode(errors="replace").split(_TRACE_MARK)
+        out = self._run(["sh", "-c", "\n".join(lines) + "\n"], "root", workdir)
+        head, *parts = out.stdout.decode(errors="replace").split(_TRACE_MARK)
         self._record(f"traced at once: {command[:40]} in {', '.join(contexts)}",
-                     "\n".join(lines), out.exit_code, head, "", started)
+                     "\n".join(lines), out.exit_code, head, out.stderr.decode(errors="replace"),
+                     started)
         return dict(part.partition("\n")[::2] for part in parts)
 
     def _switch_command(self, version: str) -> str:
@@ -397,10 +402,9 @@ class Run:
         other session too, which reads what it reads."""
         from ..checks import manager_active
 
-        out = self._container.exec_run(["sh", "-c", f"cat {SNAPSHOTS}/*:base.json"],
-                                       user="root")
+        out = self._run(["sh", "-c", f"cat {SNAPSHOTS}/*:base.json"], "root")
         base = {}
-        for line in out.output.decode(errors="replace").splitlines():
+        for line in out.stdout.decode(errors="replace").splitlines():
             try:
                 snap = json.loads(line)
             except ValueError:
@@ -472,11 +476,11 @@ class Run:
             f"printf '{_SWITCHED}\\t%s\\t%s\\n' $n $ms",
             "cat /tmp/govm/obs-* 2>/dev/null"])
         started = time.monotonic()
-        out = self._container.exec_run(["timeout", str(STEP_TIMEOUT), "sh", "-c", script],
-                                       user=self.platform.user, workdir=workdir)
+        out = self._run(["timeout", str(STEP_TIMEOUT), "sh", "-c", script], self.platform.user,
+                        workdir)
         switches, seconds = 0, 0.0
         observations: dict[str, list[dict]] = {}
-        for line in out.output.decode(errors="replace").splitlines():
+        for line in out.stdout.decode(errors="replace").splitlines():
             parts = line.split("\t")
             if len(parts) == 3 and parts[0] == _SWITCHED and parts[1].isdigit():
                 switches, seconds = int(parts[1]), int(parts[2]) / 1000
@@ -491,18 +495,18 @@ class Run:
         observations.setdefault("other-session", observations.get("session", []))
         atomic.update(observations=observations, switches=switches, seconds=seconds)
         self._record("atomic: switches while observed", script, out.exit_code,
-                     f"{switches} switches in {seconds} s", "", started)
+                     f"{switches} switches in {seconds} s", out.stderr.decode(errors="replace"),
+                     started)
 
     def _collect(self, container) -> None:
         try:
-            out = container.exec_run(["sh", "-c", f"cat {SNAPSHOTS}/*.json; "
-                                      "cat /tmp/govm/probe.err >&2"], user="root", demux=True)
-            stdout, stderr = out.output
-            for line in (stdout or b"").decode(errors="replace").splitlines():
+            out = execute(container.id, ["sh", "-c", f"cat {SNAPSHOTS}/*.json; "
+                                         "cat /tmp/govm/probe.err >&2"], "root")
+            for line in out.stdout.decode(errors="replace").splitlines():
                 snap = json.loads(line)
                 self.result.snapshots[snap["label"]] = snap
-            if stderr and stderr.strip():
-                self._record("probe errors", "", 0, stderr=stderr.decode(errors="replace"))
+            if out.stderr.strip():
+                self._record("probe errors", "", 0, stderr=out.stderr.decode(errors="replace"))
         except (docker.errors.DockerException, requests.exceptions.RequestException, ValueError,
                 KeyError) as exc:
             self.result.error = self.result.error or (

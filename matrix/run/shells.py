@@ -61,7 +61,7 @@ def platform_shells(cli, image_tag: str, platform: Platform, run_id: str | None 
     import docker.errors  # here: what a shell injects is also judged where Docker is not
     import requests.exceptions
 
-    from ..build.engine import labels
+    from ..build.engine import execute, labels
     from .runner import SNAPSHOTS, STEP_TIMEOUT, probe_archive
 
     session = f"{probe_snippet('session:base')}\nexit\n"
@@ -81,11 +81,11 @@ def platform_shells(cli, image_tag: str, platform: Platform, run_id: str | None 
         for name in ("session.sh", "other.sh"):
             commands.append(["sh", "-c", f"{login} -il < /tmp/govm/{name} >/dev/null 2>&1"])
         for argv in commands:
-            container.exec_run(["timeout", str(STEP_TIMEOUT), *argv], user=platform.user,
-                               workdir=platform.home)
-        out = container.exec_run(["sh", "-c", f"cat {SNAPSHOTS}/*.json"], user="root")
+            execute(container.id, ["timeout", str(STEP_TIMEOUT), *argv], platform.user,
+                    platform.home)
+        out = execute(container.id, ["sh", "-c", f"cat {SNAPSHOTS}/*.json"], "root")
         found = {}
-        for line in out.output.decode(errors="replace").splitlines():
+        for line in out.stdout.decode(errors="replace").splitlines():
             snap = json.loads(line)
             found[snap["label"].split(":")[0]] = shell_state(snap)
         return found
