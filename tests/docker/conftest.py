@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from matrix.build.engine import execute
 from matrix.build.images import ImageBuilder
 from matrix.core.platforms import get_platform
 from matrix.managers import artifact_cache, get_manager
@@ -52,9 +53,8 @@ def start_container(docker_client):
 
 def run_as(container, user: str, command: str, environment: dict | None = None):
     """(exit status, stdout as bytes) of ``sh -c command`` in the container as ``user``."""
-    out = container.exec_run(["sh", "-c", command], user=user, demux=True,
-                             environment=environment or {})
-    return out.exit_code, (out.output[0] or b"")
+    out = execute(container.id, ["sh", "-c", command], user, environment=environment)
+    return out.exit_code, out.stdout
 
 
 def offline_missing(manager) -> str | None:

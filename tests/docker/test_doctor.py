@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import matrix
+from matrix.build.engine import execute
 from matrix.core.cells import Cell, Scenario
 from matrix.core.platforms import get_platform
 from matrix.managers import get_manager
@@ -64,11 +65,9 @@ def machine(image_for, start_container, package):
 
 
 def doctor(container, *args: str) -> tuple[int, str, str]:
-    out = container.exec_run(["python3", "-m", "matrix.cli", "doctor", *args], user=USER,
-                             workdir=HOME, environment={"PYTHONPATH": "/opt/doctor"},
-                             demux=True)
-    stdout, stderr = (part.decode(errors="replace") if part else "" for part in out.output)
-    return out.exit_code, stdout, stderr
+    out = execute(container.id, ["python3", "-m", "matrix.cli", "doctor", *args], USER, HOME,
+                  {"PYTHONPATH": "/opt/doctor"})
+    return out.exit_code, out.stdout.decode(errors="replace"), out.stderr.decode(errors="replace")
 
 
 def doctor_json(container) -> tuple[int, dict]:
