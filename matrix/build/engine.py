@@ -102,7 +102,7 @@ def reap(cli: docker.DockerClient, unowned: bool = False) -> int:
         value = (ctr.attrs.get("Labels") or {}).get(OWNER_LABEL)
         return owner_alive(value) is False if value else unowned or ctr.status in STOPPED
 
-    return _force_remove(c for c in _labelled(cli, LABEL) if dead(c))
+    return _force_remove(c for c in labelled(cli, LABEL) if dead(c))
 
 
 # -- commands in a container ---------------------------------------------------------------------
@@ -223,10 +223,10 @@ def wait_for_daemon(cli: docker.DockerClient, until: float, step: float = 2.0) -
 def remove_containers(cli: docker.DockerClient, run_id: str | None = None) -> int:
     """Force-remove the project's containers (of one run, or all). Returns how many."""
     label = f"{RUN_LABEL}={run_id}" if run_id else LABEL
-    return _force_remove(_labelled(cli, label))
+    return _force_remove(labelled(cli, label))
 
 
-def _labelled(cli: docker.DockerClient, label: str) -> list:
+def labelled(cli: docker.DockerClient, label: str) -> list:
     """The containers carrying ``label``, as the daemon lists them (their labels and state),
     without asking for each one in turn: one that another run removes meanwhile is no error."""
     return cli.containers.list(all=True, sparse=True, filters={"label": label})
@@ -246,7 +246,7 @@ def _force_remove(containers) -> int:
 
 def remove_images(cli: docker.DockerClient) -> int:
     """Remove the project's images that nothing depends on; call again for their parents.
-    Listed as the daemon lists them, without a look at each (like ``_labelled``): an image
+    Listed as the daemon lists them, without a look at each (like ``labelled``): an image
     another run or `clean` removes meanwhile is no error."""
     removed = 0
     for image in cli.api.images(all=True, filters={"label": LABEL}):

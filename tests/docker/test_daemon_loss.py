@@ -18,6 +18,7 @@ import docker
 import pytest
 
 from matrix import LABEL
+from matrix.build import engine
 
 from ..conftest import unavailable
 from .second_daemon import SecondDaemon, remove_stale
@@ -57,9 +58,8 @@ def _client(daemon) -> docker.DockerClient:
 
 def _labelled(daemon) -> list:
     cli = _client(daemon)
-    try:
-        # as listed (the run under test removes its containers while the killer looks)
-        return cli.containers.list(all=True, filters={"label": LABEL}, sparse=True)
+    try:  # as listed: the run under test removes its containers while the killer looks
+        return engine.labelled(cli, LABEL)
     finally:
         cli.close()
 

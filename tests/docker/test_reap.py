@@ -19,7 +19,7 @@ def test_containers_removed_meanwhile_are_no_error(docker_client, image_for, mon
     dead = f"{host}:{2**22 + 7}:1"  # an owner with no such pid: its run is over
     made = [docker_client.containers.create(
         image.tag, ["true"], labels={LABEL: "1", engine.OWNER_LABEL: dead,
-                                     f"{LABEL}.run": "reap-test"}) for _ in range(3)]
+                                     engine.RUN_LABEL: "reap-test"}) for _ in range(3)]
     try:
         # Every look at one container finds it gone, as when another run removes its own
         # containers while this one lists them.
@@ -29,7 +29,8 @@ def test_containers_removed_meanwhile_are_no_error(docker_client, image_for, mon
         monkeypatch.setattr(docker_client.api, "inspect_container", gone)
         assert engine.reap(docker_client) >= 3
         monkeypatch.undo()
-        left = docker_client.containers.list(all=True, filters={"label": f"{LABEL}.run=reap-test"})
+        left = docker_client.containers.list(
+            all=True, filters={"label": f"{engine.RUN_LABEL}=reap-test"})
         assert left == []
     finally:
         monkeypatch.undo()

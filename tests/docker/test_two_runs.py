@@ -14,6 +14,7 @@ import time
 import pytest
 
 from matrix import LABEL
+from matrix.build import engine
 
 pytestmark = pytest.mark.docker
 
@@ -36,8 +37,8 @@ def test_two_runs_at_once_finish_with_their_own_reports(docker_client, image_for
     def watch():
         while not stop.is_set():
             # as listed (no look at each: the runs remove theirs meanwhile)
-            for ctr in docker_client.containers.list(filters={"label": LABEL}, sparse=True):
-                seen_runs.add(ctr.attrs["Labels"].get(f"{LABEL}.run", ""))
+            for ctr in engine.labelled(docker_client, LABEL):
+                seen_runs.add(ctr.attrs["Labels"].get(engine.RUN_LABEL, ""))
             time.sleep(0.5)
 
     watcher = threading.Thread(target=watch, daemon=True)
