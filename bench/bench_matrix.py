@@ -14,7 +14,11 @@ a container run, and the cost of running an unchanged matrix again: all measured
    of the fast runs.
 4. Its floor, measured now for a sample of groups spread over the run times: one `docker run`
    of the group's image (start, one command, remove) plus the slowest single probe of that
-   group run alone in it; the ratio of each sampled group's run time to its floor.
+   group run alone. For the probe, the group runs again, by itself and with each shell
+   context's probe as its own `docker exec` (--no-parallel-probes), so that every probe finds
+   the state it measures in the matrix (the fixtures applied, the version selected, the switch
+   made) and does the same work (the build, and after a switch the install); the slowest of
+   those steps is the probe. The ratio of each sampled group's run time to its floor.
 5. An unchanged re-run (no --fresh): wall time, how many cells were reused, and whether its
    report has the same verdicts.
 
@@ -37,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 
 from matrix.build import engine as docker_env  # noqa: E402
 from matrix.core.platforms import get_platform  # noqa: E402
-from matrix.run.runner import SHELL_ARGV, probe_archive, probe_snippet  # noqa: E402
 
 
 def run_matrix(args: list[str], workers: str, report_dir: str) -> tuple[float, dict]:
@@ -57,43 +60,64 @@ def verdicts(report: dict) -> dict[str, dict]:
 
 
 def group_runs(report: dict) -> list[dict]:
-    """One entry per container run: its seconds, image, platform and slowest probe context."""
+    """One entry per container run: its seconds, image, and what selects it on its own."""
     seen: dict[str, dict] = {}
     for cell in report["cells"]:
         if not cell.get("run_seconds") or cell["group"] in seen:
             continue
         seen[cell["group"]] = {"group": cell["group"], "seconds": cell["run_seconds"],
                                "image": (cell.get("image") or {}).get("tag"),
-                               "platform": cell["platform"]}
-    for cell in report["cells"]:
-        entry = seen.get(cell["group"])
-        if not entry:
-            continue
-        for snap in (cell.get("snapshots") or {}).values():
-            if snap and snap.get("probe_seconds") is not None:
-                best = entry.get("slowest") or (0.0, None)
-                if snap["probe_seconds"] > best[0]:
-                    entry["slowest"] = (snap["probe_seconds"], cell["shell"])
+                               "platform": cell["platform"], "manager": cell["manager"],
+                               "from": cell["from"], "to": cell["to"], "scope": cell["scope"],
+                               "scenario": cell["scenario"]}
     return list(seen.values())
 
 
-def floor_of(cli, entry: dict) -> float:
-    """One docker run of the group's image plus its slowest probe context's probe, alone."""
+#: the selection options the floor's run of one group sets itself, and those that could
+#: leave the group out of it
+NARROWED = ("--platform", "--manager", "--go", "--scope", "--scenario", "--shard", "-k")
+
+
+def narrowed(selection: list[str], entry: dict) -> list[str]:
+    """The bench's own options (a --matrix file, the network, manager sources) with the
+    selection narrowed to the group of ``entry`` (both directions between its two versions:
+    the CLI selects versions, not a direction)."""
+    kept, skip = [], False
+    for arg in selection:
+        if skip:
+            skip = False
+        elif arg in NARROWED:
+            skip = True
+        elif not arg.startswith(tuple(f"{name}=" for name in NARROWED)):
+            kept.append(arg)
+    return [*kept, "--platform", entry["platform"], "--manager", entry["manager"],
+            "--go", f"{entry['from']},{entry['to']}", "--scope", entry["scope"],
+            "--scenario", entry["scenario"]]
+
+
+def docker_run_seconds(cli, entry: dict) -> float:
+    """One `docker run` of the group's image: start, one command, remove."""
     platform = get_platform(entry["platform"])
-    shell = (entry.get("slowest") or (0, "bash-login"))[1]
-    argv = SHELL_ARGV.get(shell) or [platform.login_shell, "-ilc"]
     started = time.monotonic()
-    ctr = cli.containers.run(entry["image"], ["sleep", "infinity"], detach=True,
-                             network_mode="none", user=platform.user, working_dir=platform.home,
-                             hostname="localhost", labels=docker_env.labels("bench"))
-    try:
-        ctr.put_archive("/tmp", probe_archive({"session.sh": "exit\n", "other.sh": "exit\n"}))
-        out = ctr.exec_run([*argv, probe_snippet(f"{shell}:base")], user=platform.user)
-        if out.exit_code != 0:
-            raise SystemExit(f"floor probe failed in {entry['image']}: {out.output[-500:]!r}")
-    finally:
-        ctr.remove(force=True)
+    cli.containers.run(entry["image"], ["true"], remove=True, network_mode="none",
+                       user=platform.user, working_dir=platform.home, hostname="localhost",
+                       labels=docker_env.labels("bench"))
     return time.monotonic() - started
+
+
+def slowest_probe_alone(selection: list[str], entry: dict, report_dir: str) -> tuple[float, str]:
+    """The group's slowest single probe, alone: the group run again by itself (no other
+    container running), each shell context's probe its own step; its seconds and name."""
+    _, report = run_matrix([*narrowed(selection, entry), "--fresh", "--no-parallel-probes"],
+                           "0", report_dir)
+    for cell in report["cells"]:
+        if cell["group"] == entry["group"] and cell.get("steps"):
+            probes = [(step["seconds"], step["step"]) for step in cell["steps"]
+                      if step["step"].startswith("probe ")]
+            if probes:
+                return max(probes)
+            sys.exit(f"floor: {entry['group']} ran no probe of its own")
+    sys.exit(f"floor: {entry['group']} did not run again on its own")
 
 
 def main() -> None:
@@ -122,9 +146,12 @@ def main() -> None:
         step = max(1, len(groups) // max(1, args.floor_samples))
         sample = groups[step // 2::step][:args.floor_samples]
         ratios = []
-        for entry in sample:
-            floor = floor_of(cli, entry)
-            ratios.append((entry["seconds"] / floor, entry["seconds"], floor, entry["group"]))
+        for i, entry in enumerate(sample):
+            started = docker_run_seconds(cli, entry)
+            probe, step = slowest_probe_alone(selection, entry, f"{tmp}/floor{i}")
+            floor = started + probe
+            ratios.append((entry["seconds"] / floor, entry["seconds"], floor, entry["group"],
+                           started, probe, step))
 
     cells = reports["fast"]["summary"]["cells"]
     same = verdicts(reports["fast"]) == verdicts(reports["slow"])
@@ -141,8 +168,9 @@ def main() -> None:
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")
     print(f"time per container run (median over {len(groups)} runs): {per_run:.2f} s")
-    for ratio, seconds, floor, group in ratios:
-        print(f"  {group}: {seconds:.2f} s, floor {floor:.2f} s, ratio {ratio:.2f}")
+    for ratio, seconds, floor, group, started, probe, step in ratios:
+        print(f"  {group}: {seconds:.2f} s, floor {floor:.2f} s (docker run {started:.2f} s + "
+              f"{step} {probe:.2f} s), ratio {ratio:.2f}")
     if ratios:
         print(f"run / floor (median of {len(ratios)} sampled runs): "
               f"{statistics.median(r[0] for r in ratios):.2f} (target <= 2.00)")

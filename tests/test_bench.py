@@ -1,0 +1,67 @@
+"""The benchmark's floor runs the sampled group itself, alone: the run it starts selects that
+group and keeps the bench's other options."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_matrix.py"
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_matrix", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ENTRY = {"group": "wsl2/mise/1.22.10→1.21.13/directory+gopath-tmp", "seconds": 6.1,
+         "image": "govm-matrix/wsl2-mise:0", "platform": "wsl2", "manager": "mise",
+         "from": "1.22.10", "to": "1.21.13", "scope": "directory", "scenario": "gopath-tmp"}
+
+
+def test_the_floor_s_run_selects_only_the_group_and_keeps_the_bench_s_other_options():
+    bench = load_bench()
+    selection = ["--platform", "ubuntu,wsl2", "--manager=manual", "--matrix", "my.toml",
+                 "--scope", "global", "--go=1.21.13,1.22.10", "--network", "offline",
+                 "--scenario", "clean", "--manager-source", "mise=./mise", "--shard", "2/3",
+                 "-k", "bash"]
+    assert bench.narrowed(selection, ENTRY) == [
+        "--matrix", "my.toml", "--network", "offline", "--manager-source", "mise=./mise",
+        "--platform", "wsl2", "--manager", "mise", "--go", "1.22.10,1.21.13",
+        "--scope", "directory", "--scenario", "gopath-tmp"]
+
+
+def test_each_container_run_is_one_entry_with_what_selects_it():
+    bench = load_bench()
+    cell = {"platform": "wsl2", "manager": "mise", "from": "1.22.10", "to": "1.21.13",
+            "scope": "directory", "scenario": "gopath-tmp", "group": ENTRY["group"],
+            "image": {"tag": ENTRY["image"]}}
+    report = {"cells": [{**cell, "shell": "sh", "run_seconds": 6.1},
+                        {**cell, "shell": "bash-login", "run_seconds": 6.1},
+                        {**cell, "group": "reused", "shell": "sh", "run_seconds": None}]}
+    assert bench.group_runs(report) == [ENTRY]
+
+
+def test_the_floor_s_probe_is_the_slowest_probe_step_of_the_group_run_by_itself(monkeypatch):
+    bench = load_bench()
+    calls = []
+    other = {"group": "wsl2/mise/1.21.13→1.22.10/directory+gopath-tmp",
+             "steps": [{"step": "probe sh base", "seconds": 9.0}]}
+    ours = {"group": ENTRY["group"],
+            "steps": [{"step": "select go1.22.10", "seconds": 2.0},
+                      {"step": "probe bash-login base", "seconds": 0.31},
+                      {"step": "probe bash-interactive after", "seconds": 0.52},
+                      {"step": "interactive session", "seconds": 1.4},
+                      {"step": "probe sh back", "seconds": 0.05}]}
+
+    def run_matrix(args, workers, report_dir):
+        calls.append((args, workers))
+        return 1.0, {"cells": [other, ours]}
+
+    monkeypatch.setattr(bench, "run_matrix", run_matrix)
+    assert bench.slowest_probe_alone([], ENTRY, "unused") == (0.52,
+                                                              "probe bash-interactive after")
+    (args, workers), = calls
+    assert workers == "0" and args[-2:] == ["--fresh", "--no-parallel-probes"]
