@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from matrix.build import engine
 from matrix.build.images import images_root
 from matrix.supply.cache import ArtifactCache
 
@@ -44,8 +45,7 @@ def run_cli(*args: str, env: dict | None = None, timeout: int = 1500):
 
 
 def containers_of(docker_client, run_id: str) -> list:
-    return docker_client.containers.list(
-        all=True, filters={"label": f"io.govm-matrix.run={run_id}"})
+    return engine.labelled(docker_client, f"{engine.RUN_LABEL}={run_id}")
 
 
 def test_workers_write_one_report_and_a_second_run_reuses_everything(tmp_path, docker_client):

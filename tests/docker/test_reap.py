@@ -29,8 +29,7 @@ def test_containers_removed_meanwhile_are_no_error(docker_client, image_for, mon
         monkeypatch.setattr(docker_client.api, "inspect_container", gone)
         assert engine.reap(docker_client) >= 3
         monkeypatch.undo()
-        left = docker_client.containers.list(
-            all=True, filters={"label": f"{engine.RUN_LABEL}=reap-test"})
+        left = engine.labelled(docker_client, f"{engine.RUN_LABEL}=reap-test")
         assert left == []
     finally:
         monkeypatch.undo()

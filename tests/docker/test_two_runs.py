@@ -62,6 +62,6 @@ def test_two_runs_at_once_finish_with_their_own_reports(docker_client, image_for
     # Both runs had containers up at some point (another run on this machine, such as a full
     # matrix, may have had its own: only these two count).
     assert runs <= seen_runs
-    left = [c for c in docker_client.containers.list(all=True, filters={"label": LABEL})
-            if c.labels.get(f"{LABEL}.run") in runs]
+    left = [c for c in engine.labelled(docker_client, LABEL)
+            if c.attrs["Labels"].get(engine.RUN_LABEL) in runs]
     assert not left
