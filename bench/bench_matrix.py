@@ -21,6 +21,10 @@ a container run, and the cost of running an unchanged matrix again: all measured
    those steps is the probe. The ratio of each sampled group's run time to its floor.
 5. An unchanged re-run (no --fresh): wall time, how many cells were reused, and whether its
    report has the same verdicts.
+6. The CPU's part: the core-seconds the whole machine was busy during each timed run (from
+   /proc/stat, so run the bench on an otherwise idle machine), and the wall time that work
+   needs at the least on this machine's cores. A wall time at that bound means the run is
+   CPU-bound: running more of it at once cannot make it faster, only less work can.
 
 Prints medians; these machines are noisy.
 """
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -43,14 +48,44 @@ from matrix.build import engine as docker_env  # noqa: E402
 from matrix.core.platforms import get_platform  # noqa: E402
 
 
-def run_matrix(args: list[str], workers: str, report_dir: str) -> tuple[float, dict]:
+def busy_core_seconds(stat: str | None = None) -> float | None:
+    """Core-seconds all CPUs have been busy since boot: the first line of /proc/stat (user,
+    nice, system, idle, iowait, irq, softirq, steal; guest time is inside user), all but idle
+    and iowait. None where there is no /proc/stat."""
+    if stat is None:
+        try:
+            stat = Path("/proc/stat").read_text()
+        except OSError:
+            return None
+    ticks = [int(v) for v in stat.splitlines()[0].split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def run_matrix(args: list[str], workers: str, report_dir: str
+               ) -> tuple[float, float | None, dict]:
+    """One run of the CLI: its wall time, the machine's busy core-seconds during it, and its
+    report."""
+    busy = busy_core_seconds()
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "matrix.cli", "run", "-n", workers,
                            "--report-dir", report_dir, *args], capture_output=True, text=True)
     wall = time.monotonic() - started
+    after = busy_core_seconds()
     if proc.returncode not in (0, 1):
         sys.exit(f"matrix run failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr}")
-    return wall, json.loads((Path(report_dir) / "matrix.json").read_text())
+    return (wall, None if busy is None or after is None else after - busy,
+            json.loads((Path(report_dir) / "matrix.json").read_text()))
+
+
+def cpu_line(walls: list[float], busy: list[float | None], cores: int) -> str:
+    """What the CPUs did in runs of one kind: median busy core-seconds, the least wall time
+    that work needs on ``cores`` cores, and the median run's wall time against it."""
+    if not busy or None in busy:
+        return "CPU: not measured (no /proc/stat)"
+    work = statistics.median(busy)
+    bound = work / cores
+    return (f"CPU busy {work:.1f} core-s (median), so at least {bound:.1f} s on {cores} "
+            f"cores; wall / that bound {statistics.median(walls) / bound:.2f}")
 
 
 def verdicts(report: dict) -> dict[str, dict]:
@@ -108,8 +143,8 @@ def docker_run_seconds(cli, entry: dict) -> float:
 def slowest_probe_alone(selection: list[str], entry: dict, report_dir: str) -> tuple[float, str]:
     """The group's slowest single probe, alone: the group run again by itself (no other
     container running), each shell context's probe its own step; its seconds and name."""
-    _, report = run_matrix([*narrowed(selection, entry), "--fresh", "--no-parallel-probes"],
-                           "0", report_dir)
+    _, _, report = run_matrix([*narrowed(selection, entry), "--fresh",
+                               "--no-parallel-probes"], "0", report_dir)
     for cell in report["cells"]:
         if cell["group"] == entry["group"] and cell.get("steps"):
             probes = [(step["seconds"], step["step"]) for step in cell["steps"]
@@ -129,17 +164,20 @@ def main() -> None:
     slow_flags = ["--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers"]
 
     with tempfile.TemporaryDirectory() as tmp:
-        warm_up, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")
+        warm_up, _, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")
         print(f"warm-up run: {warm_up:.1f} s (builds what is missing; not counted)")
         fast, slow, reports = [], [], {}
+        fast_busy, slow_busy = [], []
         for i in range(args.repeat):
-            wall, reports["fast"] = run_matrix([*selection, "--fresh"], args.workers,
-                                               f"{tmp}/fast{i}")
+            wall, busy, reports["fast"] = run_matrix([*selection, "--fresh"], args.workers,
+                                                     f"{tmp}/fast{i}")
             fast.append(wall)
-            wall, reports["slow"] = run_matrix([*selection, "--fresh", *slow_flags],
-                                               args.workers, f"{tmp}/slow{i}")
+            fast_busy.append(busy)
+            wall, busy, reports["slow"] = run_matrix([*selection, "--fresh", *slow_flags],
+                                                     args.workers, f"{tmp}/slow{i}")
             slow.append(wall)
-        rerun, reports["again"] = run_matrix(selection, args.workers, f"{tmp}/again")
+            slow_busy.append(busy)
+        rerun, _, reports["again"] = run_matrix(selection, args.workers, f"{tmp}/again")
 
         cli = docker_env.client()
         groups = sorted(group_runs(reports["fast"]), key=lambda g: g["seconds"])
@@ -165,6 +203,9 @@ def main() -> None:
     print(f"warm wall, speed-ups off (median of {args.repeat}): {slow_wall:.1f} s "
           f"(runs: {', '.join(f'{w:.1f}' for w in slow)})")
     print(f"ratio on/off: {fast_wall / slow_wall:.2f} (target <= 0.33)")
+    cores = os.cpu_count() or 1
+    print(f"  on:  {cpu_line(fast, fast_busy, cores)}")
+    print(f"  off: {cpu_line(slow, slow_busy, cores)}")
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")
     print(f"time per container run (median over {len(groups)} runs): {per_run:.2f} s")

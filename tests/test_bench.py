@@ -58,10 +58,27 @@ def test_the_floor_s_probe_is_the_slowest_probe_step_of_the_group_run_by_itself(
 
     def run_matrix(args, workers, report_dir):
         calls.append((args, workers))
-        return 1.0, {"cells": [other, ours]}
+        return 1.0, 2.0, {"cells": [other, ours]}
 
     monkeypatch.setattr(bench, "run_matrix", run_matrix)
     assert bench.slowest_probe_alone([], ENTRY, "unused") == (0.52,
                                                               "probe bash-interactive after")
     (args, workers), = calls
     assert workers == "0" and args[-2:] == ["--fresh", "--no-parallel-probes"]
+
+
+def test_busy_core_seconds_count_every_state_but_idle_and_iowait(monkeypatch):
+    bench = load_bench()
+    monkeypatch.setattr(bench.os, "sysconf", lambda name: 100)
+    # user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+    stat = "cpu  1000 20 300 9000 400 5 6 7 500 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n"
+    assert bench.busy_core_seconds(stat) == (1000 + 20 + 300 + 5 + 6 + 7) / 100
+
+
+def test_the_cpu_line_sets_the_median_wall_against_the_least_time_its_work_needs():
+    bench = load_bench()
+    line = bench.cpu_line([100.0, 130.0, 120.0], [200.0, 240.0, 260.0], 2)
+    # 240 core-seconds need at least 120 s on two cores; the median wall is 120 s
+    assert line == ("CPU busy 240.0 core-s (median), so at least 120.0 s on 2 cores; "
+                    "wall / that bound 1.00")
+    assert bench.cpu_line([100.0], [None], 2) == "CPU: not measured (no /proc/stat)"
