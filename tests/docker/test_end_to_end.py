@@ -71,7 +71,12 @@ def test_workers_write_one_report_and_a_second_run_reuses_everything(tmp_path, d
     assert second.returncode == 0, second.stdout[-3000:]
     again = json.loads((tmp_path / "two" / "matrix.json").read_text())
     assert all(not image["built"] for image in again["provenance"]["images"].values())
-    assert ArtifactCache().index() == index_before  # nothing downloaded
+    # nothing this run installs from was fetched again (the artifact cache is the machine's:
+    # a test on another worker may add its own entries to the index meanwhile)
+    used = {artifact["key"] for artifact in again["provenance"]["artifacts"]}
+    assert used and used <= set(index_before)
+    assert {k: v for k, v in ArtifactCache().index().items() if k in used} == {
+        k: v for k, v in index_before.items() if k in used}
     verdicts = {c["id"]: c["verdict"] for c in report["cells"]}
     assert verdicts == {c["id"]: c["verdict"] for c in again["cells"]}
 
