@@ -186,10 +186,10 @@ def main() -> None:
         ratios = []
         for i, entry in enumerate(sample):
             started = docker_run_seconds(cli, entry)
-            probe, step = slowest_probe_alone(selection, entry, f"{tmp}/floor{i}")
+            probe, probe_step = slowest_probe_alone(selection, entry, f"{tmp}/floor{i}")
             floor = started + probe
             ratios.append((entry["seconds"] / floor, entry["seconds"], floor, entry["group"],
-                           started, probe, step))
+                           started, probe, probe_step))
 
     cells = reports["fast"]["summary"]["cells"]
     same = verdicts(reports["fast"]) == verdicts(reports["slow"])
@@ -209,9 +209,9 @@ def main() -> None:
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")
     print(f"time per container run (median over {len(groups)} runs): {per_run:.2f} s")
-    for ratio, seconds, floor, group, started, probe, step in ratios:
+    for ratio, seconds, floor, group, started, probe, probe_step in ratios:
         print(f"  {group}: {seconds:.2f} s, floor {floor:.2f} s (docker run {started:.2f} s + "
-              f"{step} {probe:.2f} s), ratio {ratio:.2f}")
+              f"{probe_step} {probe:.2f} s), ratio {ratio:.2f}")
     if ratios:
         print(f"run / floor (median of {len(ratios)} sampled runs): "
               f"{statistics.median(r[0] for r in ratios):.2f} (target <= 2.00)")
