@@ -7,18 +7,19 @@ a container run, and the cost of running an unchanged matrix again: all measured
 1. A warm-up run builds whatever image is missing and measures the bare platforms' shells
    (reported, not timed).
 2. The selection, warm, --repeat times each, alternating: with the speed-ups (parallel probes,
-   build reuse, fixture layers) and without them (--no-parallel-probes --no-build-reuse
-   --no-fixture-layers), both --fresh so that
-   nothing is reused; wall time of each, and the verdicts of both compared cell by cell.
+   build reuse, fixture layers, batched steps) and without them (--no-parallel-probes
+   --no-build-reuse --no-fixture-layers --no-batched-steps), both --fresh so that nothing is
+   reused; wall time of each, and the verdicts of both compared cell by cell.
 3. Time per container run: each group's own run time (``run_seconds``), median over the groups
    of the fast runs.
 4. Its floor, measured now for a sample of groups spread over the run times: one `docker run`
    of the group's image (start, one command, remove) plus the slowest single probe of that
    group run alone. For the probe, the group runs again, by itself and with each shell
-   context's probe as its own `docker exec` (--no-parallel-probes), so that every probe finds
-   the state it measures in the matrix (the fixtures applied, the version selected, the switch
-   made) and does the same work (the build, and after a switch the install); the slowest of
-   those steps is the probe. The ratio of each sampled group's run time to its floor.
+   context's probe as its own `docker exec` (--no-parallel-probes --no-batched-steps), so that
+   every probe finds the state it measures in the matrix (the fixtures applied, the version
+   selected, the switch made) and does the same work (the build, and after a switch the
+   install); the slowest of those steps is the probe. The ratio of each sampled group's run
+   time to its floor.
 5. An unchanged re-run (no --fresh): wall time, how many cells were reused, and whether its
    report has the same verdicts.
 6. The CPU's part: the core-seconds the whole machine was busy during each timed run (from
@@ -144,7 +145,7 @@ def slowest_probe_alone(selection: list[str], entry: dict, report_dir: str) -> t
     """The group's slowest single probe, alone: the group run again by itself (no other
     container running), each shell context's probe its own step; its seconds and name."""
     _, _, report = run_matrix([*narrowed(selection, entry), "--fresh",
-                               "--no-parallel-probes"], "0", report_dir)
+                               "--no-parallel-probes", "--no-batched-steps"], "0", report_dir)
     for cell in report["cells"]:
         if cell["group"] == entry["group"] and cell.get("steps"):
             probes = [(step["seconds"], step["step"]) for step in cell["steps"]
@@ -161,7 +162,8 @@ def main() -> None:
     parser.add_argument("--workers", default="auto")
     parser.add_argument("--floor-samples", type=int, default=6)
     args, selection = parser.parse_known_args()
-    slow_flags = ["--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers"]
+    slow_flags = ["--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers",
+                  "--no-batched-steps"]
 
     with tempfile.TemporaryDirectory() as tmp:
         warm_up, _, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")

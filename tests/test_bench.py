@@ -64,7 +64,8 @@ def test_the_floor_s_probe_is_the_slowest_probe_step_of_the_group_run_by_itself(
     assert bench.slowest_probe_alone([], ENTRY, "unused") == (0.52,
                                                               "probe bash-interactive after")
     (args, workers), = calls
-    assert workers == "0" and args[-2:] == ["--fresh", "--no-parallel-probes"]
+    assert workers == "0" and args[-3:] == ["--fresh", "--no-parallel-probes",
+                                             "--no-batched-steps"]
 
 
 def test_busy_core_seconds_count_every_state_but_idle_and_iowait(monkeypatch):

@@ -87,6 +87,9 @@ OPTIONS = SELECTION + (
     Option("--no-fixture-layers", "apply every fixture inside each container run instead of "
            "once into an image layer where it can be (for comparison; the results are the "
            "same)", switch=True, default=False),
+    Option("--no-batched-steps", "take each step of a container run in its own `docker exec` "
+           "instead of the steps that follow one another in one (for comparison; the results "
+           "are the same)", switch=True, default=False),
 )
 
 
@@ -154,6 +157,7 @@ class RunConfig:
     owner: str = ""  # host:pid:start of the process that owns the run (engine.owner)
     strict_pins: bool = False  # --strict-pins: no release but the pinned one (upstream.follow)
     fixture_layers: bool = True  # fixtures applied once into an image layer where they can be
+    batched_steps: bool = True  # the steps that follow one another in one exec
 
     def to_json(self) -> str:
         return json.dumps({
@@ -165,7 +169,7 @@ class RunConfig:
             "claims_file": self.claims_file, "fresh": self.fresh,
             "parallel_probes": self.parallel_probes, "build_reuse": self.build_reuse,
             "owner": self.owner, "strict_pins": self.strict_pins,
-            "fixture_layers": self.fixture_layers})
+            "fixture_layers": self.fixture_layers, "batched_steps": self.batched_steps})
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
@@ -181,7 +185,8 @@ class RunConfig:
                    frozenset(data["fail_on"]), data["run_id"], data.get("claims_file"),
                    bool(data.get("fresh")), data.get("parallel_probes", True),
                    data.get("build_reuse", True), data.get("owner") or _owner(),
-                   bool(data.get("strict_pins")), data.get("fixture_layers", True))
+                   bool(data.get("strict_pins")), data.get("fixture_layers", True),
+                   data.get("batched_steps", True))
 
 
 def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
@@ -209,7 +214,8 @@ def parse(values: Mapping[str, object], run_id: str | None = None) -> RunConfig:
                      run_id or uuid.uuid4().hex[:12], claims_file or None,
                      bool(values.get("fresh")), not values.get("no_parallel_probes"),
                      not values.get("no_build_reuse"), _owner(),
-                     bool(values.get("strict_pins")), not values.get("no_fixture_layers"))
+                     bool(values.get("strict_pins")), not values.get("no_fixture_layers"),
+                     not values.get("no_batched_steps"))
 
 
 def make_selection(platforms=None, managers=None, go=None, scopes=None,

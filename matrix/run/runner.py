@@ -3,17 +3,21 @@
 The container has no network and runs as the platform's ordinary user; nothing of the host is
 mounted into it. Every step goes through testinfra's docker backend (``docker exec … /bin/sh
 -c``) with its arguments quoted by testinfra, inside ``timeout`` so that no step hangs a run;
-what the run reads back (traces, observations, snapshots) comes through the docker CLI too
-(``engine.execute``), whole.
+steps that follow one another with no decision in between share one such exec, each still a
+child of that shell, logged on its own (``Run._in_turn``); what the run reads back (traces,
+observations, snapshots) comes through the docker CLI too (``engine.execute``), whole.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import shlex
 import tarfile
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -62,12 +66,36 @@ _SWITCHED = "govm-switched"  # the line with the atomic check's switch count and
 class RunOptions:
     """How a container run takes its snapshots, not what it measures: the probes of one
     phase, and the atomic check's traced reads, at once (each shell context is its own
-    process, so they are independent), and a build reused when its inputs are the same as one
-    already done or under way (probe.py)."""
+    process, so they are independent), a build (and an install) reused when its inputs are
+    the same as one already done or under way (probe.py), and the steps that follow one
+    another in one exec."""
 
     parallel_probes: bool = True
     build_reuse: bool = True
     fixture_layers: bool = True  # a fixture that can be an image layer is one (the session)
+    batched_steps: bool = True  # steps that follow one another with no decision: one exec
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of a run not yet taken: its name, its command line (``command`` with ``args``
+    quoted into it, as testinfra quotes them), whether a failure ends the run, and what is
+    done with its outcome (``then(out)``; ``out`` has ``rc``, ``stdout``, ``stderr``)."""
+
+    name: str
+    command: str
+    args: tuple[str, ...] = ()
+    check: bool = False
+    then: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one step of a batch gave: the same fields as testinfra's CommandResult uses."""
+
+    rc: int
+    stdout: str
+    stderr: str
 
 
 _PROBE_FILES = ("probe.sh", "probe.py", "hello.go")
@@ -122,26 +150,66 @@ class Run:
         self._record(step, out.command.decode(errors="replace")
                      if isinstance(out.command, bytes) else str(out.command),
                      out.rc, out.stdout, out.stderr, started)
-        if check and out.rc != 0:
-            tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise StepFailed(f"step {step!r} exited {out.rc}: {tail[0][:300]}")
+        if check:
+            _check(step, out)
         return out
 
+    def _in_turn(self, host, steps: list[Step]) -> None:
+        """``steps`` one after another as ``host``'s user, each in its own ``/bin/sh -c``
+        child as a step of its own would be; with batched steps in one exec (a ``docker
+        exec`` costs about as much CPU as a probe), else one exec each. Each step is logged
+        with its own status, outputs and seconds; a checked step that fails ends the run."""
+        if not self.options.batched_steps:
+            for step in steps:
+                out = self._exec(step.name, host, step.command, *step.args, check=step.check)
+                if step.then:
+                    step.then(out)
+            return
+        commands = [host.backend.get_command(f"timeout {STEP_TIMEOUT} {step.command}",
+                                             *step.args) for step in steps]
+        mark = f"govm-step-{uuid.uuid4().hex[:12]}"  # no output holds it by chance
+        lines = []
+        for i, command in enumerate(commands):
+            # after each step, on both streams: its number; on stdout its status and times
+            lines += ["s=$(date +%s%N)", command, "rc=$?",
+                      f"printf '\\036{mark} {i} %s %s %s\\036\\n' \"$rc\" \"$s\" "
+                      f"\"$(date +%s%N)\"; printf '\\036{mark} {i}\\036\\n' >&2"]
+            if steps[i].check:
+                lines.append('[ "$rc" -eq 0 ] || exit "$rc"')
+        out = host.run("\n".join(lines) + "\n")
+        ends = _marked(out.stdout, mark)
+        errs = _marked(out.stderr, mark)
+        for i, (step, command) in enumerate(zip(steps, commands, strict=True)):
+            if i not in ends:
+                tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
+                raise StepFailed(f"step {step.name!r} did not run: its batch exited {out.rc}: "
+                                 f"{tail[0][:300]}")
+            stdout, rc, seconds = ends[i]
+            done = Outcome(rc, stdout, errs.get(i, ("", 0, 0.0))[0])
+            self._record(step.name, command, rc, done.stdout, done.stderr, seconds=seconds)
+            if step.check:
+                _check(step.name, done)
+            if step.then:
+                step.then(done)
+
     def _record(self, step: str, command: str, status: int, stdout: str = "",
-                stderr: str = "", started: float | None = None) -> None:
-        """One entry of the step log (its outputs' ends; its seconds since ``started``)."""
+                stderr: str = "", started: float | None = None,
+                seconds: float | None = None) -> None:
+        """One entry of the step log (its outputs' ends; its ``seconds``, or those since
+        ``started``)."""
+        if seconds is None:
+            seconds = time.monotonic() - started if started is not None else 0
         self.result.steps.append({
             "step": step, "command": command, "status": status, "stdout": stdout[-2000:],
-            "stderr": stderr[-2000:],
-            "seconds": round(time.monotonic() - started, 3) if started is not None else 0})
-
-    def _in_shell(self, step: str, shell: str, command: str, check: bool = True):
-        return self._exec(step, self._user, "%s %s %s", *SHELL_ARGV[shell], command,
-                          check=check)
+            "stderr": stderr[-2000:], "seconds": round(seconds, 3)})
 
     def _login(self, step: str, command: str, check: bool = True):
-        shell = f"{self.platform.login_shell}-login"
-        return self._in_shell(step, shell, command, check=check)
+        return self._exec(step, self._user, "%s %s %s", *self._login_argv(), command,
+                          check=check)
+
+    def _login_argv(self) -> tuple[str, ...]:
+        """How the platform's login shell runs one command (``bash -lc``, ``zsh -lc``)."""
+        return SHELL_ARGV[f"{self.platform.login_shell}-login"]
 
     def _run(self, argv: list[str], user: str, workdir: str | None = None):
         """``argv`` in the container, its outputs read whole (``engine.execute``)."""
@@ -213,93 +281,117 @@ class Run:
                                      f"refusal: {_last_line(output)}")
                 self.result.unsupported = refusal
                 return
-        info = self._exec("read install roots", self._user,
-                          "cat /opt/govm-matrix/roots.json /opt/govm-matrix/manager.json")
-        roots_line, manager_line = info.stdout.strip().splitlines()[:2]
+        roots = Step("read install roots",
+                     "cat /opt/govm-matrix/roots.json /opt/govm-matrix/manager.json",
+                     check=True, then=self._read_roots)
+        first = []
+        if all(fixture.name in self.layered for fixture in self.fixtures):
+            first.append(roots)  # nothing to apply in between: the roots go with what follows
+        else:
+            self._in_turn(self._user, [roots])
+            values = fixture_values(self.platform, self.old, self.new, self.result.roots)
+            for fixture in self.fixtures:
+                if fixture.name in self.layered:
+                    continue
+                for who, command in fixture.commands(values):
+                    host = self._root if who == "root" else self._user
+                    self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)
+        plain = [s for s in self.shells if s in SHELL_ARGV]
+        if self.scope == "directory":
+            first.append(self._switch(
+                f"pin go{self.new} in {PROJECT}",
+                f"mkdir -p {PROJECT} && cd {PROJECT} && cp /tmp/govm/hello.go main.go && "
+                "printf 'module hello\\n\\ngo 1.21\\n' > go.mod && "
+                + self.manager.select(self.new, "directory", self.platform)))
+        first += [self._select_global(self.old, f"select go{self.old}"),
+                  *self._probe_all(plain, "base")]
+        self._in_turn(self._user, first)
+        # the other session opens after the base snapshots, before the first switch
+        then = []
+        if "session" in self.shells:
+            self._open_other_session()
+            then.append(self._session())
+        if self.scope == "global":
+            then.append(self._select_global(self.new, f"switch to go{self.new}"))
+        where = f"cd {PROJECT} && " if self.scope == "directory" else ""
+        then += self._probe_all(plain, "after", where)
+        if self.scope == "global":
+            then.append(self._select_global(self.old, f"switch to go{self.old}"))
+        then += self._probe_all(plain, "back")
+        if "script" in self.shells:
+            then += self._script()
+        self._in_turn(self._user, then)
+        self._atomicity()
+
+    def _read_roots(self, out) -> None:
+        """The image's install roots and manager, and the fixtures already in its layers."""
+        roots_line, manager_line = out.stdout.strip().splitlines()[:2]
         self.result.roots = json.loads(roots_line)
         self.result.manager_info = json.loads(manager_line)
         for version in (self.old, self.new):
             if version not in self.result.roots:
                 raise StepFailed(f"the image has no go{version} (roots: {self.result.roots})")
-        values = fixture_values(self.platform, self.old, self.new, self.result.roots)
         for fixture in self.fixtures:
             if fixture.name in self.layered:
                 self._record(f"fixture {fixture.name}",
                              f"applied once in image layer {self.image.tag}", 0)
-                continue
-            for who, command in fixture.commands(values):
-                host = self._root if who == "root" else self._user
-                self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)
-        plain = [s for s in self.shells if s in SHELL_ARGV]
-        if self.scope == "directory":
-            self._switch(f"pin go{self.new} in {PROJECT}",
-                         f"mkdir -p {PROJECT} && cd {PROJECT} && cp /tmp/govm/hello.go main.go && "
-                         "printf 'module hello\\n\\ngo 1.21\\n' > go.mod && "
-                         + self.manager.select(self.new, "directory", self.platform))
-        self._select_global(self.old, f"select go{self.old}")
-        self._probe_all(plain, "base")
-        if "session" in self.shells:
-            self._sessions()
-        if self.scope == "global":
-            self._select_global(self.new, f"switch to go{self.new}")
-        where = f"cd {PROJECT} && " if self.scope == "directory" else ""
-        self._probe_all(plain, "after", where)
-        if self.scope == "global":
-            self._select_global(self.old, f"switch to go{self.old}")
-        self._probe_all(plain, "back")
-        if "script" in self.shells:
-            self._script()
-        self._atomicity()
 
-    def _script(self) -> None:
+    def _script(self) -> list[Step]:
         """The script context: one non-interactive bash process that activates the manager
         as its docs tell scripts and CI steps to, then switches and probes with no prompt in
         between (a switch that fails there is recorded for this context only)."""
         text = script_text(self.manager.SCRIPT, self._switch_in_session, self.old, self.new)
-        self._exec("script", self._user, "bash -c %s", text, check=False)
-        out = self._exec("script switches", self._user, "cat /tmp/govm/script.failures",
-                         check=False)
-        if out.rc == 0:
-            self.result.context_failures["script"] = [
-                line for line in out.stdout.splitlines() if line.strip()]
 
-    def _select_global(self, version: str, step: str):
+        def failures(out) -> None:
+            if out.rc == 0:
+                self.result.context_failures["script"] = [
+                    line for line in out.stdout.splitlines() if line.strip()]
+
+        return [Step("script", "bash -c %s", (text,)),
+                Step("script switches", "cat /tmp/govm/script.failures", then=failures)]
+
+    def _select_global(self, version: str, step: str) -> Step:
         return self._switch(step, self.manager.select(version, "global", self.platform))
 
-    def _switch(self, step: str, command: str):
+    def _switch(self, step: str, command: str) -> Step:
         """A switch that fails is a finding, not the end of the run: the snapshots after it
         show what state it left."""
-        out = self._login(step, command, check=False)
-        if out.rc != 0:
-            lines = (out.stderr or out.stdout).strip().splitlines() or ["no output"]
-            self.result.switch_failures.append(
-                f"{step}: `{command}` exited {out.rc}: {lines[-1][:300]}")
-        return out
+        def failed(out) -> None:
+            if out.rc != 0:
+                lines = (out.stderr or out.stdout).strip().splitlines() or ["no output"]
+                self.result.switch_failures.append(
+                    f"{step}: `{command}` exited {out.rc}: {lines[-1][:300]}")
 
-    def _probe_all(self, shells: list[str], phase: str, prefix: str = "") -> None:
+        return Step(step, "%s %s %s", (*self._login_argv(), command), then=failed)
+
+    def _probe_all(self, shells: list[str], phase: str, prefix: str = "") -> list[Step]:
         """One snapshot per shell context of this phase: at once (a phase costs its slowest
         probe), each context its own process with its own output, or one after another."""
         if not self.options.parallel_probes or len(shells) < 2:
-            for shell in shells:
-                self._in_shell(f"probe {shell} {phase}", shell,
-                               prefix + probe_snippet(f"{shell}:{phase}"), check=False)
-            return
+            return [Step(f"probe {shell} {phase}", "%s %s %s",
+                         (*SHELL_ARGV[shell], prefix + probe_snippet(f"{shell}:{phase}")))
+                    for shell in shells]
         lines = _at_once({shell: (f"{' '.join(SHELL_ARGV[shell])} "
                                   f"{q(prefix + probe_snippet(f'{shell}:{phase}'))}",
                                   f"/tmp/govm/probe-{shell}-{phase}") for shell in shells})
-        self._exec(f"probe {phase}: {', '.join(shells)} at once", self._user, "sh -c %s",
-                   "\n".join(lines) + "\n", check=False)
+        return [Step(f"probe {phase}: {', '.join(shells)} at once", "sh -c %s",
+                     ("\n".join(lines) + "\n",))]
 
-    def _sessions(self) -> None:
+    def _open_other_session(self) -> None:
+        """The second interactive session, opened in the background: it takes its base
+        snapshot, then one after each switch of the session (``session_scripts``)."""
         shell = self.platform.login_shell
         self._container.exec_run(
             ["sh", "-c", f"timeout {STEP_TIMEOUT} {shell} -il < /tmp/govm/other.sh "
                          ">/tmp/govm/other.log 2>&1"],
             user=self.platform.user, workdir=self.platform.home, detach=True)
+
+    def _session(self) -> Step:
         # the step ends when the other session has taken its last snapshot too
-        self._exec("interactive session", self._user, "sh -c %s",
-                   f"{shell} -il < /tmp/govm/session.sh; rc=$?; {wait_for('other.done')}; "
-                   "exit $rc", check=False)
+        shell = self.platform.login_shell
+        return Step("interactive session", "sh -c %s",
+                    (f"{shell} -il < /tmp/govm/session.sh; rc=$?; {wait_for('other.done')}; "
+                     "exit $rc",))
 
     # -- switch atomicity -------------------------------------------------------------------
     def _observe_argv(self, shell: str) -> list[str]:
@@ -527,6 +619,27 @@ def _at_once(jobs: dict[str, tuple[str, str]]) -> list[str]:
 
 class StepFailed(Exception):
     pass
+
+
+def _check(step: str, out) -> None:
+    """A checked step that failed ends the run, with its last line of output."""
+    if out.rc != 0:
+        tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise StepFailed(f"step {step!r} exited {out.rc}: {tail[0][:300]}")
+
+
+def _marked(text: str, mark: str) -> dict[int, tuple[str, int, float]]:
+    """A batch's stream cut at the marks its steps printed after them: by step number, the
+    step's part of the stream, and (on stdout) its status and seconds."""
+    found: dict[int, tuple[str, int, float]] = {}
+    pattern = re.compile(f"\036{mark} (\\d+)(?: (\\d+) (\\d+) (\\d+))?\036\n")
+    at = 0
+    for match in pattern.finditer(text):
+        number, rc, start, end = match.groups()
+        seconds = (int(end) - int(start)) / 1e9 if rc is not None else 0.0
+        found[int(number)] = (text[at:match.start()], int(rc or 0), seconds)
+        at = match.end()
+    return found
 
 
 def _last_line(output: str) -> str:

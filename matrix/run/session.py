@@ -55,7 +55,8 @@ class MatrixSession:
         self.store = ResultStore(self.cache.root / "results", fresh=config.fresh)
         self.options = RunOptions(parallel_probes=config.parallel_probes,
                                   build_reuse=config.build_reuse,
-                                  fixture_layers=config.fixture_layers)
+                                  fixture_layers=config.fixture_layers,
+                                  batched_steps=config.batched_steps)
         self._engine: str | None = None
 
     @property

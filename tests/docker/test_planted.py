@@ -136,12 +136,14 @@ def test_pollution_fixture_is_detected(docker_client, image_for, platform, manag
 def test_parallel_probes_and_build_reuse_change_no_verdict(docker_client, image_for, manager,
                                                            fixtures):
     """The speed-ups take the same snapshots: every check of every shell context gets the
-    same verdict with them and without them, and identical builds say they were reused."""
+    same verdict with them and without them, identical builds say they were reused, and the
+    batched steps are the same steps in the same order with the same statuses."""
     from matrix.run.runner import RunOptions
 
     plat, man = get_platform("ubuntu"), get_manager(manager)
     results = {}
-    for options in (RunOptions(), RunOptions(parallel_probes=False, build_reuse=False)):
+    for options in (RunOptions(), RunOptions(parallel_probes=False, build_reuse=False,
+                                             batched_steps=False)):
         result = Run(docker_client, image_for("ubuntu", manager), plat, man, OLD, NEW,
                      "global", plat.shells, tuple(get_fixture(f) for f in fixtures),
                      name=f"speed-{options.parallel_probes}", options=options).execute()
@@ -154,3 +156,6 @@ def test_parallel_probes_and_build_reuse_change_no_verdict(docker_client, image_
                                     tuple(man.managed_dirs(plat))) for p in (True, False))
         assert {k: v.verdict for k, v in fast.items()} == {
             k: v.verdict for k, v in slow.items()}, shell
+    steps = {p: [(s["step"], s["status"]) for s in results[p].steps
+                 if not s["step"].startswith(("probe", "traced"))] for p in (True, False)}
+    assert steps[True] == steps[False]
