@@ -122,10 +122,12 @@ def probe(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "BUILDS", str(tmp_path / "builds"))
     monkeypatch.chdir(tmp_path)  # no go.mod here: the build is of hello.go
     module.go_path = str(go)
-    calls = []
+    calls, installs = [], []
     monkeypatch.setattr(module, "build", lambda go, install_too=False: calls.append(go)
                         or {"status": 0, "runtime_version": "go1.22.10"})
-    module.calls = calls
+    monkeypatch.setattr(module, "install_module", lambda go: installs.append(go)
+                        or {"target": "/home/u/go/bin/hello", "status": 0, "ran": 0})
+    module.calls, module.installs = calls, installs
     return module
 
 
@@ -140,6 +142,29 @@ def test_an_identical_build_is_reused_and_says_so(probe):
     assert len(probe.calls) == 1 and "reused" not in first
     assert again["reused"]["from"] == "bash-login:after"
     assert again["runtime_version"] == "go1.22.10"
+    assert len(probe.installs) == 1 and "reused" not in first["install"]
+    assert again["install"]["reused"]["from"] == "bash-login:after"
+
+
+def test_an_install_reuses_the_build_of_a_probe_that_did_not_install(probe):
+    """The base phase builds; the phase back on the same version builds the same and also
+    installs: only the install is done again, and each part says where it came from."""
+    base = probe.reused_build(probe.go_path, ENV, False, "session:base")
+    back = probe.reused_build(probe.go_path, ENV, True, "session:back")
+    assert len(probe.calls) == 1 and "install" not in base
+    assert back["reused"]["from"] == "session:base"
+    assert len(probe.installs) == 1 and back["install"]["status"] == 0
+    assert "reused" not in back["install"]
+    # and a probe that does not install takes the build alone from one that did
+    alone = probe.reused_build(probe.go_path, ENV, False, "sh:back")
+    assert len(probe.calls) == 1 and "install" not in alone
+
+
+def test_a_failed_build_is_not_installed(probe, monkeypatch):
+    monkeypatch.setattr(probe, "build", lambda go, install_too=False: probe.calls.append(go)
+                        or {"status": 1, "stderr": "compile: version mismatch"})
+    result = probe.reused_build(probe.go_path, ENV, True, "session:after")
+    assert result["status"] == 1 and "install" not in result and probe.installs == []
 
 
 def test_identical_builds_at_once_build_once(probe, monkeypatch):
@@ -172,22 +197,22 @@ def test_identical_builds_at_once_build_once(probe, monkeypatch):
     assert results[reused[0]]["reused"]["from"] == builder
 
 
-@pytest.mark.parametrize("change", ["binary", "env", "source", "install", "off"])
-def test_any_different_input_builds_again(probe, change, monkeypatch):
+@pytest.mark.parametrize("change", ["binary", "env", "source", "off"])
+def test_any_different_input_builds_and_installs_again(probe, change, monkeypatch):
     probe.reused_build(probe.go_path, ENV, True, "bash-login:after")
-    env, install = dict(ENV), True
+    env = dict(ENV)
     if change == "binary":
         Path(probe.go_path).write_bytes(b"another go binary")
     elif change == "env":
-        env["GOPATH"] = "/tmp/go"
+        env["GOPATH"] = "/tmp/go"  # the install target too
     elif change == "source":
         Path(probe.HELLO).write_text("package main\nfunc main() { println(2) }\n")
-    elif change == "install":
-        install = False
     else:
         monkeypatch.setenv("GOVM_BUILD_REUSE", "0")
-    result = probe.reused_build(probe.go_path, env, install, "sh:after")
+    result = probe.reused_build(probe.go_path, env, True, "sh:after")
     assert len(probe.calls) == 2 and "reused" not in result
+    if change != "off":  # off, build() installs in the folder it built in (not stubbed here)
+        assert len(probe.installs) == 2 and "reused" not in result["install"]
 
 
 def test_a_module_folder_s_files_are_inputs(probe, tmp_path):
@@ -196,10 +221,10 @@ def test_a_module_folder_s_files_are_inputs(probe, tmp_path):
     (module / "go.mod").write_text("module hello\n\ngo 1.21\n")
     (module / "main.go").write_text("package main\nfunc main() {}\n")
     os.chdir(module)
-    key = probe.build_key(probe.go_path, ENV, True)
+    key = probe.build_key(probe.go_path, ENV)
     (module / "go.mod").write_text("module hello\n\ngo 1.21\n\ntoolchain go1.22.10\n")
-    assert probe.build_key(probe.go_path, ENV, True) != key
-    assert probe.build_key(probe.go_path, None, True) is None  # no go env: never reused
+    assert probe.build_key(probe.go_path, ENV) != key
+    assert probe.build_key(probe.go_path, None) is None  # no go env: never reused
 
 
 def test_a_settled_binary_is_read_once_and_any_write_reads_it_again(probe, monkeypatch):
@@ -225,6 +250,6 @@ def test_a_binary_changed_just_now_is_read_every_time(probe, monkeypatch):
     real_digest = probe._digest_file
     monkeypatch.setattr(probe, "_digest_file",
                         lambda path, h: reads.append(path) or real_digest(path, h))
-    key = probe.build_key(probe.go_path, ENV, True)
-    assert probe.build_key(probe.go_path, ENV, True) == key
+    key = probe.build_key(probe.go_path, ENV)
+    assert probe.build_key(probe.go_path, ENV) == key
     assert reads.count(os.path.realpath(probe.go_path)) == 2

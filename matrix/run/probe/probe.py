@@ -6,9 +6,10 @@ and nothing else of Python. The folder is GOVM_PROBE_DIR when set (`govm-matrix 
 the machine it runs on from a temporary folder of its own), else /tmp/govm.
 
 A build whose inputs are the same as one already done in this container (the same go binary by
-real path and content, the same effective `go env`, the same source files, the same install
-step) has the same result: it is reused from <folder>/builds and the snapshot says which probe
-built it. GOVM_BUILD_REUSE=0 turns that off.
+real path and content, the same effective `go env`, the same source files) has the same result:
+it is reused from <folder>/builds and the snapshot says which probe built it. So is the install
+after it (`go install`, after a switch), kept apart from the build: a probe that installs reuses
+the build of one that did not. GOVM_BUILD_REUSE=0 turns that off.
 """
 
 import fcntl
@@ -161,7 +162,7 @@ def _read_digest(path, before, kept):
     return digest
 
 
-def build_key(go, go_env, install_too):
+def build_key(go, go_env):
     """The inputs of a build, as a digest; None when they cannot all be known."""
     if not go or not go_env:
         return None
@@ -183,19 +184,28 @@ def build_key(go, go_env, install_too):
         return None
     env = {k: v for k, v in go_env.items() if k not in VOLATILE_ENV}
     h.update(json.dumps(env, sort_keys=True).encode())
-    h.update(b"install" if install_too else b"build")
     return h.hexdigest()
 
 
 def reused_build(go, go_env, install_too, label):
-    """build(), or the result of an identical build done before in this container."""
-    key = build_key(go, go_env, install_too) if os.environ.get("GOVM_BUILD_REUSE") != "0" \
-        else None
+    """build(), or the result of an identical build done before in this container; and when
+    asked, the install, or the result of an identical install done before (the same build
+    inputs, which hold the install target: GOBIN, GOPATH). Each part that was reused says
+    which probe did it."""
+    key = build_key(go, go_env) if os.environ.get("GOVM_BUILD_REUSE") != "0" else None
     if not key:
         return build(go, install_too)
+    result = _kept(key, label, lambda: build(go))
+    if install_too and result["status"] == 0:
+        result["install"] = _kept(key + "-install", label, lambda: install_module(go))
+    return result
+
+
+def _kept(key, label, make):
+    """make()'s result, kept in BUILDS under ``key``; or the one kept there already, with the
+    probe that made it. Probes taken at once with the same key would each make it: the first
+    one does while the others wait for it on the key's lock, then take what it found."""
     os.makedirs(BUILDS, exist_ok=True)
-    # Probes taken at once with the same inputs would each build: the first one builds while
-    # the others wait for it on the key's lock, then reuse what it found.
     with open(os.path.join(BUILDS, key + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -205,7 +215,7 @@ def reused_build(go, go_env, install_too, label):
             return found
         except (OSError, ValueError):
             pass
-        result = build(go, install_too)
+        result = make()
         fd, tmp = tempfile.mkstemp(dir=BUILDS)
         with os.fdopen(fd, "w") as fh:
             json.dump({**result, "built_by": label}, fh)
@@ -213,16 +223,22 @@ def reused_build(go, go_env, install_too, label):
         return result
 
 
+def _module(work):
+    """The module to build: the current directory when it is a Go module (its go.mod may name
+    a toolchain), else hello world in ``work``."""
+    if os.path.isfile("go.mod"):
+        return os.getcwd()
+    shutil.copy(HELLO, os.path.join(work, "main.go"))
+    with open(os.path.join(work, "go.mod"), "w") as fh:
+        fh.write("module hello\n\ngo 1.21\n")
+    return work
+
+
 def build(go, install_too=False):
-    """Build hello world: in the current directory when it is a Go module (its go.mod may
-    name a toolchain), else in a fresh one; and, when asked, install it (see install)."""
+    """Build hello world (``_module``), run it, and when asked, install it (see install)."""
     work = tempfile.mkdtemp(prefix="govm-build-")
-    source = os.getcwd() if os.path.isfile("go.mod") else work
     try:
-        if source == work:
-            shutil.copy(HELLO, os.path.join(work, "main.go"))
-            with open(os.path.join(work, "go.mod"), "w") as fh:
-                fh.write("module hello\n\ngo 1.21\n")
+        source = _module(work)
         result = run([go, "build", "-o", os.path.join(work, "hello"), "."], cwd=source)
         result["dir"] = source
         if result["status"] == 0:
@@ -232,6 +248,16 @@ def build(go, install_too=False):
             if install_too:
                 result["install"] = install(go, source)
         return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def install_module(go):
+    """The install of the module ``build`` builds (see install), on its own: for a build
+    reused from a probe that did not install."""
+    work = tempfile.mkdtemp(prefix="govm-build-")
+    try:
+        return install(go, _module(work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
