@@ -118,6 +118,15 @@ def probe(tmp_path, monkeypatch):
     hello.write_text("package main\nfunc main() { println(1) }\n")
     go = tmp_path / "go"
     go.write_bytes(b"a go binary")
+    root = tmp_path / "goroot"  # what toolchain_state looks at
+    for name in module.STD_DIRS:
+        (root / "src" / name).mkdir(parents=True, exist_ok=True)
+    tools = root / "pkg" / "tool" / "linux_amd64"
+    tools.mkdir(parents=True)
+    for name in module.TOOLS:
+        (tools / name).write_bytes(b"a tool")
+    monkeypatch.setitem(ENV, "GOROOT", str(root))
+    monkeypatch.setitem(ENV, "GOTOOLDIR", str(tools))
     monkeypatch.setattr(module, "HELLO", str(hello))
     monkeypatch.setattr(module, "BUILDS", str(tmp_path / "builds"))
     monkeypatch.chdir(tmp_path)  # no go.mod here: the build is of hello.go
@@ -213,6 +222,29 @@ def test_any_different_input_builds_and_installs_again(probe, change, monkeypatc
     assert len(probe.calls) == 2 and "reused" not in result
     if change != "off":  # off, build() installs in the folder it built in (not stubbed here)
         assert len(probe.installs) == 2 and "reused" not in result["install"]
+
+
+@pytest.mark.parametrize("change", ["rewrite", "mode", "remove", "add", "unset"])
+def test_a_toolchain_that_changed_since_builds_again(probe, change, monkeypatch):
+    """A switch between two probes of the same go may reinstall, break or remove the
+    toolchain under it: the probe after it builds, and installs, again."""
+    probe.reused_build(probe.go_path, ENV, False, "session:base")
+    tools, std = Path(ENV["GOTOOLDIR"]), Path(ENV["GOROOT"]) / "src"
+    env = dict(ENV)
+    if change == "rewrite":
+        (tools / "compile").write_bytes(b"another tool")
+    elif change == "mode":
+        (tools / "link").chmod(0o644)
+    elif change == "remove":
+        (tools / "asm").unlink()
+    elif change == "add":
+        (std / "fmt" / "print.go").write_text("package fmt\n")
+    else:
+        del env["GOTOOLDIR"]
+    result = probe.reused_build(probe.go_path, env, True, "session:back")
+    assert len(probe.calls) == 2 and "reused" not in result
+    # a toolchain not all there has no key: build() installs in its own folder (stubbed here)
+    assert "reused" not in result.get("install", {})
 
 
 def test_a_module_folder_s_files_are_inputs(probe, tmp_path):

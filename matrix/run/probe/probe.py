@@ -6,7 +6,8 @@ and nothing else of Python. The folder is GOVM_PROBE_DIR when set (`govm-matrix 
 the machine it runs on from a temporary folder of its own), else /tmp/govm.
 
 A build whose inputs are the same as one already done in this container (the same go binary by
-real path and content, the same effective `go env`, the same source files) has the same result:
+real path and content, the same effective `go env`, the same source files, the toolchain's
+compiler, linker and standard package folders unchanged) has the same result:
 it is reused from <folder>/builds and the snapshot says which probe built it. So is the install
 after it (`go install`, after a switch), kept apart from the build: a probe that installs reuses
 the build of one that did not. GOVM_BUILD_REUSE=0 turns that off.
@@ -30,6 +31,9 @@ INSTALL_LOCK = os.path.join(FOLDER, "install.lock")
 VOLATILE_ENV = ("GOGCCFLAGS",)
 SETTLED = 2.0  # seconds since its last change after which a file's digest is kept
 HELLO = os.path.join(FOLDER, "hello.go")
+TOOLS = ("compile", "asm", "link")  # in GOTOOLDIR: what a build of hello world runs
+STD_DIRS = ("", "errors", "fmt", "internal", "io", "os", "reflect", "runtime", "strconv", "sync",
+            "syscall", "unicode")  # in GOROOT/src
 ROOTS = "/opt/govm-matrix/roots.json"
 TIMEOUT = 120
 VARS = ("PATH", "GOROOT", "GOPATH", "GOBIN", "GOTOOLCHAIN", "GOFLAGS", "GOENV", "GOCACHE",
@@ -184,7 +188,29 @@ def build_key(go, go_env):
         return None
     env = {k: v for k, v in go_env.items() if k not in VOLATILE_ENV}
     h.update(json.dumps(env, sort_keys=True).encode())
+    try:
+        h.update(toolchain_state(go_env).encode())
+    except (OSError, KeyError, TypeError):
+        return None  # a toolchain that is not all there is never taken as the same
     return h.hexdigest()
+
+
+def toolchain_state(go_env):
+    """What the build runs besides the go binary, by identity: the compiler, assembler and
+    linker (GOTOOLDIR), and the folders of the standard packages hello world is made of
+    (GOROOT/src and some of its folders). Replacing, rewriting or removing a tool or changing
+    its mode, or adding, removing or renaming an entry of one of those folders (as an install
+    over it, or an uninstall, does), moves a change time, which no user can set back: a probe
+    after that builds again. A file of the standard library rewritten in place is not seen."""
+    tools, src = go_env["GOTOOLDIR"], os.path.join(go_env["GOROOT"], "src")
+    paths = [os.path.join(tools, name) for name in TOOLS]
+    paths += [os.path.join(src, name) for name in STD_DIRS]
+    states = []
+    for path in paths:
+        st = os.stat(path)
+        states.append("\0".join(str(v) for v in (path, st.st_ino, st.st_size, st.st_mode,
+                                                 st.st_mtime_ns, st.st_ctime_ns)))
+    return "\n".join(states)
 
 
 def reused_build(go, go_env, install_too, label):

@@ -1,0 +1,48 @@
+"""A build is reused inside a container run only while what it ran is unchanged: a probe after
+a change to the toolchain under the same go builds again, and finds what a build there finds."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+from matrix.core.platforms import get_platform
+from matrix.managers import get_manager
+from matrix.run.runner import probe_archive, probe_snippet
+
+from .conftest import run_as
+
+pytestmark = pytest.mark.docker
+
+NEW = "1.22.10"
+
+
+def _probe(container, label: str) -> dict:
+    status, out = run_as(container, "ubuntu", f"bash -lc {shlex.quote(probe_snippet(label))}")
+    assert status == 0, out
+    status, out = run_as(container, "root", f"cat /tmp/govm/snaps/{label}.json")
+    assert status == 0, out
+    return json.loads(out)["build"]
+
+
+def test_a_toolchain_broken_after_a_build_is_built_again(image_for, start_container):
+    """As a switch that breaks the selected version's compiler would leave it: the probe of
+    the same go after it does not take the earlier build for its own, and reports the build
+    failing. Before the change, an identical probe reuses the build and the install."""
+    ubuntu = get_platform("ubuntu")
+    container = start_container(image_for("ubuntu", "manual").tag, ubuntu.user)
+    container.put_archive("/tmp", probe_archive({}))
+    select = get_manager("manual").select(NEW, "global", ubuntu)
+    assert run_as(container, ubuntu.user, f"bash -lc {shlex.quote(select)}")[0] == 0
+    base = _probe(container, "bash-login:base")
+    after = _probe(container, "bash-login:after")
+    assert base["status"] == 0 and "reused" not in base
+    assert after["reused"]["from"] == "bash-login:base" and after["install"]["status"] == 0
+    status, out = run_as(container, "root",
+                         f"chmod a-x /usr/local/go-{NEW}/pkg/tool/linux_amd64/compile")
+    assert status == 0, out
+    back = _probe(container, "bash-login:back")
+    assert "reused" not in back
+    assert back["status"] != 0 and "compile" in back["stderr"], back
