@@ -182,8 +182,8 @@ class Run:
         for i, (step, command) in enumerate(zip(steps, commands, strict=True)):
             if i not in ends:
                 tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
-                raise StepFailed(f"step {step.name!r} did not run: its batch exited {out.rc}: "
-                                 f"{tail[0][:300]}")
+                raise StepFailed(f"step {step.name!r} did not finish: its batch exited "
+                                 f"{out.rc}: {tail[0][:300]}")
             stdout, rc, seconds = ends[i]
             done = Outcome(rc, stdout, errs.get(i, ("", 0, 0.0))[0])
             self._record(step.name, command, rc, done.stdout, done.stderr, seconds=seconds)
