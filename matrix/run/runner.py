@@ -181,9 +181,8 @@ class Run:
         errs = _marked(out.stderr, mark)
         for i, (step, command) in enumerate(zip(steps, commands, strict=True)):
             if i not in ends:
-                tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
                 raise StepFailed(f"step {step.name!r} did not finish: its batch exited "
-                                 f"{out.rc}: {tail[0][:300]}")
+                                 f"{out.rc}: {_last_line(out.stderr or out.stdout)}")
             stdout, rc, seconds = ends[i]
             done = Outcome(rc, stdout, errs.get(i, ("", 0, 0.0))[0])
             self._record(step.name, command, rc, done.stdout, done.stderr, seconds=seconds)
@@ -624,8 +623,7 @@ class StepFailed(Exception):
 def _check(step: str, out) -> None:
     """A checked step that failed ends the run, with its last line of output."""
     if out.rc != 0:
-        tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise StepFailed(f"step {step!r} exited {out.rc}: {tail[0][:300]}")
+        raise StepFailed(f"step {step!r} exited {out.rc}: {_last_line(out.stderr or out.stdout)}")
 
 
 def _marked(text: str, mark: str) -> dict[int, tuple[str, int, float]]:

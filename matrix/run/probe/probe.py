@@ -7,8 +7,8 @@ the machine it runs on from a temporary folder of its own), else /tmp/govm.
 
 A build whose inputs are the same as one already done in this container (the same go binary by
 real path and content, the same effective `go env`, the same source files, the toolchain's
-compiler, linker and standard package folders unchanged) has the same result:
-it is reused from <folder>/builds and the snapshot says which probe built it. So is the install
+compiler, assembler, linker and standard package folders unchanged) has the same result: it
+is reused from <folder>/builds and the snapshot says which probe built it. So is the install
 after it (`go install`, after a switch), kept apart from the build: a probe that installs reuses
 the build of one that did not. GOVM_BUILD_REUSE=0 turns that off.
 """
