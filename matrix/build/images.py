@@ -131,15 +131,18 @@ class ImageBuilder:
         self._seen: set[str] = set()
 
     # -- layers --------------------------------------------------------------------------
-    def base(self) -> ImageRef:
+    def base(self, pinned_go: tuple[str, ...] = ()) -> ImageRef:
+        """The common base; ``pinned_go``: the releases whose build cache each platform's
+        user starts with (lib.sh, ``warm_pinned_cache``)."""
         bottom = self._bottom()
         return self._build(
-            "base", folder_context(images_root() / "base"), {"BASE_IMAGE": bottom["image"]},
-            bottom["id"], [], base=bottom, inherited={},
+            "base", folder_context(images_root() / "base"),
+            {"BASE_IMAGE": bottom["image"], "PINNED_GO_VERSIONS": " ".join(pinned_go)},
+            bottom["id"], [go_key(v) for v in pinned_go], base=bottom, inherited={},
         )
 
     def platform(self, platform: Platform, runner_go: tuple[str, ...] = ()) -> ImageRef:
-        parent = self.base()
+        parent = self.base(runner_go)
         args = {"BASE_IMAGE": parent.tag}
         keys = []
         if platform.name == "macos-runner":

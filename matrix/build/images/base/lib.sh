@@ -11,10 +11,14 @@ as_user() {  # as_user CMD...: run as the platform user with its HOME, no login 
   runuser -u "$PLATFORM_USER" -- env HOME="$PLATFORM_HOME" USER="$PLATFORM_USER" "$@"
 }
 
+hello_module() {  # hello_module DIR: a module that prints the version of the go that built it
+  printf 'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\nfunc main() {\n\tfmt.Println(runtime.Version())\n}\n' > "$1/main.go"
+  printf 'module hello\n\ngo 1.21\n' > "$1/go.mod"
+}
+
 warm_build_cache() {  # warm_build_cache GOBINARY: compile hello world once as the user
   dir=$(as_user mktemp -d)
-  printf 'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\nfunc main() {\n\tfmt.Println(runtime.Version())\n}\n' > "$dir/main.go"
-  printf 'module hello\n\ngo 1.21\n' > "$dir/go.mod"
+  hello_module "$dir"
   chown -R "$PLATFORM_USER" "$dir"
   (cd "$dir" && as_user env GOTOOLCHAIN=local GOFLAGS= "$1" build -o hello . && ./hello)
   rm -rf "$dir"
@@ -23,10 +27,41 @@ warm_build_cache() {  # warm_build_cache GOBINARY: compile hello world once as t
   # entry a build used would be copied into the container's own layer (some 26 MB per
   # toolchain) just to change its time, and once the image is five days old the first go
   # command would trim away what the next toolchain needs. Entries dated ahead are neither.
-  cache=$(as_user env GOTOOLCHAIN=local "$1" env GOCACHE)
-  find "$cache" -type f -name '*-[ad]' -exec touch -c -d "$CACHE_ENTRIES_DATED" {} +
+  date_cache_entries "$(as_user env GOTOOLCHAIN=local "$1" env GOCACHE)"
 }
-CACHE_ENTRIES_DATED="2100-01-01 00:00:00 UTC"
+date_cache_entries() {  # date_cache_entries GOCACHE: those not dated ahead yet (touching one
+  # that a layer below holds would copy it into this layer)
+  find "$1" -type f -name '*-[ad]' ! -newermt "2099-12-31 00:00:00 UTC" \
+    -exec touch -c -d "2100-01-01 00:00:00 UTC" {} +
+}
+
+# The pinned releases' build cache, made once in the base layer and given to each platform's
+# user. go builds the standard library as if with -trimpath, so its cache entries do not depend
+# on where GOROOT is: a manager layer above that installs one of these releases (the same
+# compiler) finds the standard library built, instead of building it again in every image
+# (about 10 CPU-seconds a release), and its warm_build_cache leaves the cache it left before.
+# A cache made elsewhere and restored is how CI jobs commonly start (a cached ~/.cache/go-build).
+PINNED_CACHE=/opt/govm-matrix/go-build
+warm_pinned_cache() {  # warm_pinned_cache MIRROR VERSION...: each release from the mirror, in a
+  # folder removed afterwards, builds hello world into $PINNED_CACHE
+  mirror=$1; shift
+  for v in "$@"; do
+    dir=$(mktemp -d)
+    fetch_verified "$mirror/go/go$v.linux-amd64.tar.gz" "$dir/go.tgz"
+    tar -C "$dir" -xzf "$dir/go.tgz"
+    mkdir "$dir/hello" && hello_module "$dir/hello"
+    (cd "$dir/hello" && HOME=$dir GOCACHE=$PINNED_CACHE GOTOOLCHAIN=local GOFLAGS= \
+      "$dir/go/bin/go" build -o hello . && ./hello) | grep -qxF "go$v" \
+      || { echo "go$v from the mirror did not build hello world" >&2; exit 1; }
+    rm -rf "$dir"
+  done
+  [ ! -d "$PINNED_CACHE" ] || date_cache_entries "$PINNED_CACHE"
+}
+restore_pinned_cache() {  # restore_pinned_cache: the platform user's build cache starts as it
+  [ -d "$PINNED_CACHE" ] || return 0
+  mkdir -p "$PLATFORM_HOME/.cache" && cp -a "$PINNED_CACHE" "$PLATFORM_HOME/.cache/go-build" \
+    && chown -R "$PLATFORM_USER:" "$PLATFORM_HOME/.cache"
+}
 
 append_line() {  # append_line FILE LINE: append as the user, creating the file if needed
   as_user sh -c 'printf "%s\n" "$2" >> "$1"' sh "$1" "$2"
