@@ -6,13 +6,14 @@ the ``cell`` argument; every other test suite is left alone. The options are the
 ``config.stash`` (the CLI hands over one it already validated; workers get the controller's).
 Before the cells run, the controlling process builds every image the run needs, with a line
 per layer. Workers send each cell's result to the controller as a user property of its test
-report (plain dicts only); the controller, or the single process with ``-n0``, writes the
+report (its JSON text); the controller, or the single process with ``-n0``, writes the
 report once at the end of the session.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 
@@ -167,8 +168,9 @@ class Collector:
         match = _ID_RE.search(report.nodeid)
         if not match:
             return
-        data = dict(report.user_properties).get(PROPERTY)
-        if data is not None:
+        text = dict(report.user_properties).get(PROPERTY)
+        if text is not None:
+            data = json.loads(text)
             self.results[data["id"]] = data
         elif report.failed and match.group("id") not in self.results:
             self.results[match.group("id")] = _crashed_cell(match.group("id"), report)
