@@ -82,7 +82,8 @@ class MatrixSession:
     # -- groups ----------------------------------------------------------------------------
     def outcome(self, cell: Cell) -> GroupOutcome:
         """The group's outcome: run once for the whole run, whichever process asks first (the
-        others, e.g. other xdist workers, wait for it and read it back)."""
+        others, e.g. other xdist workers, wait for it and read it back). One kept from an
+        earlier run is not written again for them: they find it kept too."""
         if cell.group not in self._groups:
             shared = self.shared_dir / (hashlib.sha256(cell.group.encode()).hexdigest()[:24]
                                         + ".json")
@@ -92,7 +93,8 @@ class MatrixSession:
                     outcome = GroupOutcome.from_dict(json.loads(shared.read_text()))
                 else:
                     outcome = self._guarded_run(cell)
-                    shared.write_text(json.dumps(outcome.to_dict()))
+                    if outcome.reused is None:
+                        shared.write_text(json.dumps(outcome.to_dict()))
             self._groups[cell.group] = outcome
         return self._groups[cell.group]
 
