@@ -172,12 +172,9 @@ def _overview(out: list[str], cells: list[dict]) -> None:
     out.append("")
     out.append(_row(["platform", *managers]))
     out.append(_row(["---"] * (len(managers) + 1)))
+    by = _by(cells, lambda c: c["platform"])
     for platform in platforms:
-        row = [platform]
-        for manager in managers:
-            mine = [c for c in cells if c["platform"] == platform and c["manager"] == manager]
-            row.append(_summary_mark(mine))
-        out.append(_row(row))
+        out.append(_row([platform, *(_summary_mark(by.get((platform, m), [])) for m in managers)]))
     out.append("")
 
 
@@ -193,13 +190,18 @@ def _axis(out: list[str], cells: list[dict], key: str, title: str) -> None:
     if len(values) < 2:
         return
     out += [f"## By {title}", "", _row([title, *managers]), _row(["---"] * (len(managers) + 1))]
+    by = _by(cells, value)
     for v in values:
-        row = [v]
-        for manager in managers:
-            mine = [c for c in cells if value(c) == v and c["manager"] == manager]
-            row.append(_summary_mark(mine))
-        out.append(_row(row))
+        out.append(_row([v, *(_summary_mark(by.get((v, m), [])) for m in managers)]))
     out.append("")
+
+
+def _by(cells: list[dict], value) -> dict[tuple[str, str], list[dict]]:
+    """The cells by (``value`` of the cell, manager), each list in the cells' order."""
+    by: dict[tuple[str, str], list[dict]] = {}
+    for cell in cells:
+        by.setdefault((value(cell), cell["manager"]), []).append(cell)
+    return by
 
 
 def _summary_mark(cells: list[dict]) -> str:
