@@ -56,17 +56,19 @@ def worst(verdicts) -> Verdict:
     return SEVERITY[min(ranked)] if ranked else Verdict.PASS
 
 
+NAMES = frozenset(v.value for v in Verdict)
+
+
 def verdict_of(evidence: str) -> str | None:
     """Evidence reads "[<leg>: ]<VERDICT>: expected …, got …"; the verdict word in it."""
-    names = {v.value for v in Verdict}
-    return next((part for part in evidence.split(": ")[:3] if part in names), None)
+    return next((part for part in evidence.split(": ")[:3] if part in NAMES), None)
 
 
 def parse_verdicts(value: str, option: str) -> set[str]:
     """A comma-separated list of verdict names, validated."""
     from .errors import MatrixError
 
-    names = {v.value for v in Verdict}
+    names = NAMES
     wanted = {p.strip().upper() for p in (value or "").split(",") if p.strip()}
     bad = wanted - names
     if bad:
