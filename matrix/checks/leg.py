@@ -31,24 +31,35 @@ class Leg:
     #: version -> folders that belong to it besides its install folder (a per-version
     #: GOPATH the manager keeps elsewhere, e.g. goenv's ~/go/<version>, gvm's pkgsets)
     version_dirs: dict = field(default_factory=dict)
+    #: what ``roots`` and ``owner`` found, kept: the checks ask them of the same paths again and
+    #: again, and a leg's snapshots do not change once it is made
+    _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- facts derived from the snapshot -------------------------------------------------
     def roots(self) -> dict[str, list[str]]:
         """version -> its install folder and GOROOT (as recorded and as resolved); a path
         belongs to a version when it lies inside one of them. "_dispatcher" is the root of a
         go that re-executes the selected toolchain (Go's own switching)."""
-        found: dict[str, list[str]] = {}
-        for version, info in (self.snap.get("roots") or {}).items():
-            paths = [info.get(k) for k in ("root", "real", "goroot", "goroot_real")]
-            paths += list(self.version_dirs.get(version, ()))
-            found[version] = sorted({p for p in paths if p})
-        return found
+        if "roots" not in self._found:
+            found: dict[str, list[str]] = {}
+            for version, info in (self.snap.get("roots") or {}).items():
+                paths = [info.get(k) for k in ("root", "real", "goroot", "goroot_real")]
+                paths += list(self.version_dirs.get(version, ()))
+                found[version] = sorted({p for p in paths if p})
+            self._found["roots"] = found
+        return self._found["roots"]
 
     def owner(self, path: str | None, real: str | None = None,
               on_path: bool = False) -> str | None:
         """The Go version whose install root holds this path, if any. ``on_path``: the path
         is a PATH entry or the go found there, where a dispatching go belongs to no version
         (what it runs is decided by GOTOOLCHAIN, and checked by goroot, version and build)."""
+        key = ("owner", path, real, on_path)
+        if key not in self._found:
+            self._found[key] = self._owner(path, real, on_path)
+        return self._found[key]
+
+    def _owner(self, path: str | None, real: str | None, on_path: bool) -> str | None:
         if real is None and path:
             real = (self.snap.get("real") or {}).get(path)
         candidates = [os.path.normpath(p) for p in (path, real) if p]
