@@ -68,12 +68,11 @@ def parse_verdicts(value: str, option: str) -> set[str]:
     """A comma-separated list of verdict names, validated."""
     from .errors import MatrixError
 
-    names = NAMES
     wanted = {p.strip().upper() for p in (value or "").split(",") if p.strip()}
-    bad = wanted - names
+    bad = wanted - NAMES
     if bad:
         raise MatrixError(f"unknown verdict(s) {', '.join(sorted(bad))} in {option}; "
-                          f"valid verdicts: {', '.join(sorted(names))}")
+                          f"valid verdicts: {', '.join(sorted(NAMES))}")
     return wanted
 
 
