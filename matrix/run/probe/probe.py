@@ -11,16 +11,19 @@ compiler, assembler, linker and standard package folders unchanged) has the same
 is reused from <folder>/builds and the snapshot says which probe built it. So is the install
 after it (`go install`, after a switch), kept apart from the build: a probe that installs reuses
 the build of one that did not. GOVM_BUILD_REUSE=0 turns that off.
+
+A run of the matrix starts this program about twenty times per container run, so it imports
+only what starts fast: the modules json, subprocess, tempfile and shutil bring re and enum with
+them, which took more than half of its own CPU time. What it needs of them is below (``run``,
+``loads``, ``dumps``, ``which``, ``temporary``, ``temporary_dir``, ``copy``, ``remove_tree``),
+with the same results.
 """
 
 import fcntl
 import hashlib
-import json
 import os
-import shutil
-import subprocess
+import select
 import sys
-import tempfile
 import time
 
 FOLDER = os.environ.get("GOVM_PROBE_DIR") or "/tmp/govm"
@@ -41,17 +44,222 @@ VARS = ("PATH", "GOROOT", "GOPATH", "GOBIN", "GOTOOLCHAIN", "GOFLAGS", "GOENV", 
 
 
 def run(argv, cwd=None, env=None):
+    """``argv``'s exit status and outputs, as ``subprocess.run(argv, capture_output=True,
+    text=True, timeout=TIMEOUT, cwd=cwd, env=env)`` gives them: 127 when it cannot be started,
+    124 when it runs out of time."""
     started = time.monotonic()
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd,
-                              env=env)
-        return {"argv": argv, "status": proc.returncode, "stdout": proc.stdout[-4000:],
-                "stderr": proc.stderr[-4000:], "seconds": round(time.monotonic() - started, 3)}
+        status, stdout, stderr = _spawn(argv, cwd, env)
+        return {"argv": argv, "status": status, "stdout": stdout[-4000:],
+                "stderr": stderr[-4000:], "seconds": round(time.monotonic() - started, 3)}
     except FileNotFoundError as exc:
         return {"argv": argv, "status": 127, "stdout": "", "stderr": str(exc), "seconds": 0}
-    except subprocess.TimeoutExpired:
+    except TimeoutError:
         return {"argv": argv, "status": 124, "stdout": "", "stderr": f"timeout after {TIMEOUT}s",
                 "seconds": TIMEOUT}
+
+
+def _default_signals():
+    """In a child about to run another program: the signals Python ignores set back to their
+    default, as subprocess does (a go that writes to a closed pipe dies of it, as in a shell)."""
+    try:
+        import _signal as signals  # the module under `signal`, without its enums
+    except ImportError:
+        import signal as signals
+    for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):
+        if hasattr(signals, name):
+            signals.signal(getattr(signals, name), signals.SIG_DFL)
+
+
+def _spawn(argv, cwd, env):
+    """What subprocess does for ``run``: a child with its own outputs on two pipes, the
+    descriptors above 2 closed, in ``cwd``, with ``env``; its outputs read to their ends and
+    decoded as text (UTF-8, universal newlines; a byte that is not UTF-8 is replaced, where
+    subprocess would raise), its status as subprocess reports it."""
+    out_r, out_w = os.pipe()  # each pipe closes itself on exec (PEP 446)
+    err_r, err_w = os.pipe()
+    failed_r, failed_w = os.pipe()  # why the child could not run argv; nothing when it did
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            _close_inherited(keep=failed_w)
+            _default_signals()
+            if cwd is not None:
+                os.chdir(cwd)
+            os.execvpe(argv[0], argv, os.environ if env is None else env)
+        except OSError as exc:
+            os.write(failed_w, str(exc.errno or 0).encode())
+        finally:
+            os._exit(255)
+    for fd in (out_w, err_w, failed_w):
+        os.close(fd)
+    with open(failed_r, "rb") as fh:
+        failure = fh.read()
+    if failure:
+        os.waitpid(pid, 0)
+        os.close(out_r)
+        os.close(err_r)
+        number = int(failure)
+        raise OSError(number, os.strerror(number), argv[0])  # FileNotFoundError for ENOENT
+    chunks = {out_r: [], err_r: []}
+    poller = select.poll()
+    for fd in chunks:
+        poller.register(fd, select.POLLIN)
+    deadline, open_fds = time.monotonic() + TIMEOUT, len(chunks)
+    try:
+        while open_fds:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, 9)
+                raise TimeoutError(argv[0])
+            for fd, _ in poller.poll(left * 1000):
+                data = os.read(fd, 1 << 16)
+                if data:
+                    chunks[fd].append(data)
+                else:
+                    poller.unregister(fd)
+                    open_fds -= 1
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(out_r)
+        os.close(err_r)
+    return (os.waitstatus_to_exitcode(status), _text(chunks[out_r]), _text(chunks[err_r]))
+
+
+def _close_inherited(keep):
+    """In the child: every descriptor above 2 but ``keep`` closed, as subprocess closes them."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc (macOS): its open-file limit is small
+        fds = range(3, os.sysconf("SC_OPEN_MAX"))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _text(chunks):
+    text = b"".join(chunks).decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _json_codec():
+    """``loads`` and ``dumps`` (keys sorted, as ``json.dumps(obj, sort_keys=True)``) made of
+    what json.loads and json.dumps run on CPython, its C parts; the json module itself where
+    those are missing."""
+    try:
+        import _json
+
+        class Decoding:  # what _json's scanner reads from a json.JSONDecoder
+            strict = True
+            object_hook = object_pairs_hook = None
+            parse_float, parse_int = float, int
+
+            @staticmethod
+            def parse_constant(name):
+                return {"NaN": float("nan"), "Infinity": float("inf"),
+                        "-Infinity": float("-inf")}[name]
+
+        scan = _json.make_scanner(Decoding())
+
+        def default(obj):
+            raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+        def encoder():  # one per document: it keeps what it is inside of to find cycles
+            return _json.make_encoder({}, default, _json.encode_basestring_ascii, None, ": ",
+                                      ", ", True, False, True)
+
+        encoder()
+    except (ImportError, AttributeError, TypeError):
+        import json
+        return json.loads, lambda obj: json.dumps(obj, sort_keys=True)
+    blank = " \t\n\r"
+
+    def loads(text):
+        start = len(text) - len(text.lstrip(blank))
+        try:
+            obj, end = scan(text, start)
+        except StopIteration as exc:
+            raise ValueError(f"Expecting value: char {exc.value}") from None
+        if text[end:].strip(blank):
+            raise ValueError(f"Extra data: char {end}")
+        return obj
+
+    return loads, lambda obj: "".join(encoder()(obj, 0))
+
+
+loads, dumps = _json_codec()
+
+
+def which(name, path):
+    """shutil.which(name, path=path): the first executable file ``name`` in ``path``."""
+    if not path:
+        return None
+    seen = set()
+    for folder in path.split(os.pathsep):
+        if folder in seen:
+            continue
+        seen.add(folder)
+        candidate = os.path.join(folder, name)
+        if (os.path.exists(candidate) and os.access(candidate, os.F_OK | os.X_OK)
+                and not os.path.isdir(candidate)):
+            return candidate
+    return None
+
+
+def temporary(folder, prefix="tmp"):
+    """A new file of this process's own in ``folder``, as tempfile.mkstemp makes it: its
+    descriptor and path."""
+    while True:
+        path = os.path.join(folder, f"{prefix}{os.getpid()}-{time.monotonic_ns()}")
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600), path
+        except FileExistsError:
+            continue
+
+
+def temporary_dir(prefix):
+    """A new folder of this process's own where tempfile.mkdtemp makes one (TMPDIR, TEMP or
+    TMP, else /tmp, /var/tmp, /usr/tmp, else here)."""
+    bases = [os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")]
+    bases = [b for b in bases if b] + ["/tmp", "/var/tmp", "/usr/tmp", os.getcwd()]
+    for base in bases:
+        while True:
+            path = os.path.join(os.path.abspath(base),
+                                f"{prefix}{os.getpid()}-{time.monotonic_ns()}")
+            try:
+                os.mkdir(path, 0o700)
+                return path
+            except FileExistsError:
+                continue
+            except OSError:
+                break
+    raise FileNotFoundError(f"no usable temporary folder among {bases}")
+
+
+def copy(source, target):
+    """shutil.copy: the content and the permission bits."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        dst.write(src.read())
+    os.chmod(target, os.stat(source).st_mode & 0o7777)
+
+
+def remove_tree(top):
+    """shutil.rmtree(top, ignore_errors=True)."""
+    for folder, dirs, files in os.walk(top, topdown=False):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            try:
+                os.remove(os.path.join(folder, name))
+            except OSError:
+                pass
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
 
 
 def _lines(name):
@@ -159,7 +367,7 @@ def _read_digest(path, before, kept):
     settled = time.time() - after.st_ctime_ns / 1e9 > SETTLED
     if settled and (after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == (
             before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns):
-        fd, tmp = tempfile.mkstemp(dir=BUILDS)
+        fd, tmp = temporary(BUILDS)
         with os.fdopen(fd, "w") as fh:
             fh.write(digest)
         os.replace(tmp, kept)
@@ -187,7 +395,7 @@ def build_key(go, go_env):
     except OSError:
         return None
     env = {k: v for k, v in go_env.items() if k not in VOLATILE_ENV}
-    h.update(json.dumps(env, sort_keys=True).encode())
+    h.update(dumps(env).encode())
     try:
         h.update(toolchain_state(go_env).encode())
     except (OSError, KeyError, TypeError):
@@ -236,15 +444,15 @@ def _kept(key, label, make):
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             with open(os.path.join(BUILDS, key + ".json")) as fh:
-                found = json.load(fh)
+                found = loads(fh.read())
             found["reused"] = {"from": found.pop("built_by", None), "key": key[:16]}
             return found
         except (OSError, ValueError):
             pass
         result = make()
-        fd, tmp = tempfile.mkstemp(dir=BUILDS)
+        fd, tmp = temporary(BUILDS)
         with os.fdopen(fd, "w") as fh:
-            json.dump({**result, "built_by": label}, fh)
+            fh.write(dumps({**result, "built_by": label}))
         os.replace(tmp, os.path.join(BUILDS, key + ".json"))
         return result
 
@@ -254,7 +462,7 @@ def _module(work):
     a toolchain), else hello world in ``work``."""
     if os.path.isfile("go.mod"):
         return os.getcwd()
-    shutil.copy(HELLO, os.path.join(work, "main.go"))
+    copy(HELLO, os.path.join(work, "main.go"))
     with open(os.path.join(work, "go.mod"), "w") as fh:
         fh.write("module hello\n\ngo 1.21\n")
     return work
@@ -262,7 +470,7 @@ def _module(work):
 
 def build(go, install_too=False):
     """Build hello world (``_module``), run it, and when asked, install it (see install)."""
-    work = tempfile.mkdtemp(prefix="govm-build-")
+    work = temporary_dir("govm-build-")
     try:
         source = _module(work)
         result = run([go, "build", "-o", os.path.join(work, "hello"), "."], cwd=source)
@@ -275,17 +483,17 @@ def build(go, install_too=False):
                 result["install"] = install(go, source)
         return result
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
 
 
 def install_module(go):
     """The install of the module ``build`` builds (see install), on its own: for a build
     reused from a probe that did not install."""
-    work = tempfile.mkdtemp(prefix="govm-build-")
+    work = temporary_dir("govm-build-")
     try:
         return install(go, _module(work))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
 
 
 def main():
@@ -319,14 +527,14 @@ def main():
         "build": None,
         "real": {},
     }
-    go = shutil.which("go", path=path_value)
+    go = which("go", path_value)
     snap["go"] = go
     if go:
         snap["go_version"] = run([go, "version"], env=dict(os.environ))
         go_env = run([go, "env", "-json"], env=dict(os.environ))
         if go_env["status"] == 0:
             try:
-                snap["go_env"] = json.loads(go_env["stdout"])
+                snap["go_env"] = loads(go_env["stdout"])
             except ValueError:
                 snap["go_env_error"] = "go env -json printed no JSON: " + go_env["stdout"][-300:]
         else:
@@ -342,7 +550,7 @@ def main():
     snap["goenv_file"] = {"path": goenv_path, "content": content}
     try:
         with open(ROOTS) as fh:
-            snap["roots"] = {v: root_entry(r) for v, r in json.load(fh).items()}
+            snap["roots"] = {v: root_entry(r) for v, r in loads(fh.read()).items()}
     except (OSError, ValueError, AttributeError) as exc:
         snap["roots"] = {}
         snap["roots_error"] = str(exc)
@@ -354,9 +562,9 @@ def main():
     snap["real"] = {c: real(c) for c in candidates if c}
     snap["probe_seconds"] = round(time.monotonic() - started, 3)
     os.makedirs(OUT_DIR, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=OUT_DIR, prefix=".")
+    fd, tmp = temporary(OUT_DIR, prefix=".")
     with os.fdopen(fd, "w") as fh:
-        fh.write(json.dumps(snap, sort_keys=True) + "\n")
+        fh.write(dumps(snap) + "\n")
     os.replace(tmp, os.path.join(OUT_DIR, label.replace("/", "_") + ".json"))
 
 
