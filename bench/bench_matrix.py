@@ -22,7 +22,15 @@ a container run, and the cost of running an unchanged matrix again: all measured
    time to its floor.
 5. An unchanged re-run (no --fresh): wall time, how many cells were reused, and whether its
    report has the same verdicts.
-6. The CPU's part: the core-seconds the whole machine was busy during each timed run (from
+6. Where the container runs' time goes, on each side: their seconds summed over the groups
+   (from each group's step log), by kind of step, and what is left of each run's seconds for
+   Docker and the harness (starting the container, the execs, reading back). The atomic
+   check's switching while observed lasts a fixed time (at least ATOMIC_MIN_SECONDS, in the
+   clean runs from the older version to the newer) whatever the speed-ups do; the on/off
+   ratio of the rest says what the speed-ups do to the part they can change. (A step's seconds
+   are timed in the container when it shares an exec with others, and with its own `docker
+   exec` when it has one, as on the side without the speed-ups.)
+7. The CPU's part: the core-seconds the whole machine was busy during each timed run (from
    /proc/stat, so run the bench on an otherwise idle machine), and the wall time that work
    needs at the least on this machine's cores. A wall time at that bound means the run is
    CPU-bound: running more of it at once cannot make it faster, only less work can.
@@ -107,6 +115,56 @@ def group_runs(report: dict) -> list[dict]:
                                "from": cell["from"], "to": cell["to"], "scope": cell["scope"],
                                "scenario": cell["scenario"]}
     return list(seen.values())
+
+
+#: the kinds of step a container run's time is told in (``time_parts``), in the order printed
+PARTS = ("snapshot phases", "interactive sessions", "script context", "switches",
+         "atomic: traced reads and switch", "atomic: switching while observed", "fixtures",
+         "other steps", "docker and the harness")
+OBSERVING = "atomic: switching while observed"
+
+
+def step_kind(name: str) -> str:
+    """The kind of a step of the step log, by its name (runner.py)."""
+    for prefix, kind in (("probe ", "snapshot phases"), ("interactive session",
+                         "interactive sessions"), ("script", "script context"),
+                         ("select go", "switches"), ("switch to go", "switches"),
+                         ("pin go", "switches"), ("traced", "atomic: traced reads and switch"),
+                         ("atomic: switches while observed", OBSERVING),
+                         ("fixture ", "fixtures")):
+        if name.startswith(prefix):
+            return kind
+    return "other steps"
+
+
+def time_parts(report: dict) -> dict[str, float]:
+    """The container runs' seconds summed over the groups of a report, by kind of step; what
+    a run's steps do not account for is Docker's and the harness's."""
+    parts = dict.fromkeys(PARTS, 0.0)
+    seen = set()
+    for cell in report["cells"]:
+        if not cell.get("run_seconds") or not cell.get("steps") or cell["group"] in seen:
+            continue
+        seen.add(cell["group"])
+        for step in cell["steps"]:
+            parts[step_kind(step["step"])] += step["seconds"]
+        parts["docker and the harness"] += max(
+            0.0, cell["run_seconds"] - sum(step["seconds"] for step in cell["steps"]))
+    return parts
+
+
+def parts_lines(on: dict[str, float], off: dict[str, float]) -> list[str]:
+    """The table of ``time_parts`` on and off, and the on/off ratio without the time-bound
+    observing."""
+    lines = [f"  {'':34} {'on':>8} {'off':>8}"]
+    lines += [f"  {kind:34} {on[kind]:8.1f} {off[kind]:8.1f}" for kind in PARTS]
+    lines.append(f"  {'all':34} {sum(on.values()):8.1f} {sum(off.values()):8.1f}")
+    rest_on = sum(on.values()) - on[OBSERVING]
+    rest_off = sum(off.values()) - off[OBSERVING]
+    if rest_off > 0:
+        lines.append(f"  on/off without the switching while observed (a fixed time): "
+                     f"{rest_on / rest_off:.2f}")
+    return lines
 
 
 #: the selection options the floor's run of one group sets itself, and those that could
@@ -208,6 +266,9 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(f"  on:  {cpu_line(fast, fast_busy, cores)}")
     print(f"  off: {cpu_line(slow, slow_busy, cores)}")
+    print("container runs' seconds summed over the groups, by kind of step (last run of each):")
+    for line in parts_lines(time_parts(reports["fast"]), time_parts(reports["slow"])):
+        print(line)
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")
     print(f"time per container run (median over {len(groups)} runs): {per_run:.2f} s")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_matrix.py"
 
 
@@ -83,3 +85,34 @@ def test_the_cpu_line_sets_the_median_wall_against_the_least_time_its_work_needs
     assert line == ("CPU busy 240.0 core-s (median), so at least 120.0 s on 2 cores; "
                     "wall / that bound 1.00")
     assert bench.cpu_line([100.0], [None], 2) == "CPU: not measured (no /proc/stat)"
+
+
+def test_a_container_run_s_time_is_told_by_kind_of_step_once_per_group():
+    bench = load_bench()
+    steps = [{"step": "read install roots", "seconds": 0.01},
+             {"step": "fixture distro-go", "seconds": 0.5},
+             {"step": "select go1.21.13", "seconds": 0.02},
+             {"step": "probe base: bash-login, sh at once", "seconds": 0.8},
+             {"step": "interactive session", "seconds": 1.3},
+             {"step": "switch to go1.22.10", "seconds": 0.03},
+             {"step": "probe bash-login after", "seconds": 0.4},
+             {"step": "script", "seconds": 0.6}, {"step": "script switches", "seconds": 0.01},
+             {"step": "traced at once: go version in bash-login", "seconds": 0.2},
+             {"step": "traced: sudo ln -sfn", "seconds": 0.1},
+             {"step": "atomic: switches while observed", "seconds": 4.5},
+             {"step": "pin go1.22.10 in ~/proj", "seconds": 0.05}]
+    group = {"group": "g", "run_seconds": 9.0, "steps": steps}
+    report = {"cells": [{**group, "shell": "sh"}, {**group, "shell": "bash-login"},
+                        {"group": "reused", "run_seconds": None, "steps": []}]}
+    parts = bench.time_parts(report)
+    assert parts == pytest.approx({
+        "snapshot phases": 1.2, "interactive sessions": 1.3, "script context": 0.61,
+        "switches": 0.1, "atomic: traced reads and switch": 0.3,
+        "atomic: switching while observed": 4.5, "fixtures": 0.5, "other steps": 0.01,
+        "docker and the harness": 9.0 - 8.52})
+    off = {**parts, "atomic: switching while observed": 4.5, "snapshot phases": 5.2}
+    lines = bench.parts_lines(parts, off)
+    assert lines[1].split() == ["snapshot", "phases", "1.2", "5.2"]
+    assert lines[-2].split()[-2:] == ["9.0", "13.0"]
+    # without the 4.5 s of observing, which no speed-up shortens: 4.5 against 8.5
+    assert lines[-1].endswith("(a fixed time): 0.53")
