@@ -35,9 +35,16 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
     selected), ``back`` (once A was selected again) and, in the session, ``again`` (B once
     more). ``expect`` says which version each phase must show in this shell context (a
     session-scoped switch must not reach other shells); by default after and again are B,
-    back is A. A snapshot that was due but is missing makes every check ERROR."""
+    back is A. A snapshot that was due but is missing (None) makes every check ERROR: the
+    base always, ``again`` when ``snapshots`` names it (the session's, ``RunResult.for_shell``),
+    the others when ``expect`` names them."""
     expect = dict(expect or {"after": b, "back": a, "again": b})
     merged = {name: CheckResult(name) for name in CHECKS if name in CHECK_FUNCS}
+    if snapshots.get("base") is None:
+        for result in merged.values():
+            result.add(Verdict.ERROR, f"go{a} at the start: no snapshot was taken, so nothing "
+                                      "after it can be told from what was there before (see "
+                                      "the step log)")
     previous = "base"
     for label in ("after", "back", "again"):
         if label not in expect or (label == "again" and label not in snapshots):

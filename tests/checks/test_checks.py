@@ -165,8 +165,12 @@ def test_every_verdict_is_the_worst_of_its_evidence_and_every_line_names_one():
 
 # -- scopes: the session's again phase, other shells, the other session ---------------------
 def test_expectations_per_scope_and_shell():
-    assert expectations("global", "sh", "A", "B") == {"after": "B", "back": "A", "again": "B"}
-    assert expectations("session", "session", "A", "B")["after"] == "B"
+    assert expectations("global", "sh", "A", "B") == {"after": "B", "back": "A"}
+    # the session alone switches a third time; the script's own switches are two
+    for scope in ("global", "session", "directory"):
+        assert expectations(scope, "session", "A", "B") == {"after": "B", "back": "A",
+                                                            "again": "B"}
+        assert expectations(scope, "script", "A", "B") == {"after": "B", "back": "A"}
     for shell in ("bash-login", "sh", "other-session"):
         assert expectations("session", shell, "A", "B") == {"after": "A", "back": "A"}
     assert expectations("directory", "bash-interactive", "A", "B") == {"after": "B",
@@ -475,6 +479,28 @@ def test_missing_snapshot_is_error_not_pass():
     assert {k: v for k, v in verdicts(result).items() if k != "atomic"} == {
         k: E for k in verdicts(result) if k != "atomic"}
     assert result["verdict"] == E
+
+
+@pytest.mark.parametrize("shell", ["bash-login", "session", "other-session"])
+def test_a_missing_first_snapshot_is_error_not_pass(shell):
+    recording = load_run("ubuntu-manual-clean")
+    del recording["run"]["snapshots"][f"{shell}:base"]
+    result = replay(recording, shell)
+    assert {k: v for k, v in verdicts(result).items() if k != "atomic"} == {
+        k: E for k in verdicts(result) if k != "atomic"}
+    one(result, "path", E, "go1.21.13 at the start: no snapshot was taken", leg="any")
+
+
+def test_the_session_s_third_switch_is_due_and_missing_it_is_an_error():
+    recording = load_run("ubuntu-manual-clean")
+    assert verdicts(replay(recording, "session"))["path"] == P
+    del recording["run"]["snapshots"]["session:again"]
+    result = replay(recording, "session")
+    one(result, "path", E, "go1.22.10 again: no snapshot was taken", leg="any")
+    assert result["verdict"] == E
+    # the other contexts never switch a third time: nothing is missing there
+    assert replay(recording, "bash-login")["verdict"] == S
+    assert "again" not in replay(recording, "script")["expect"]
 
 
 def test_foreign_goroot_while_active_is_broken():
