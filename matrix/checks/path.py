@@ -4,6 +4,7 @@ entries kept byte for byte and in order, and PATH as it was after each round tri
 from __future__ import annotations
 
 import difflib
+import os
 from collections import Counter
 
 from ..core.verdicts import CheckResult, Verdict
@@ -71,49 +72,72 @@ def _check_user_entries(leg: Leg, entries: list[dict], result: CheckResult) -> N
 
 
 def round_trip(base: dict | None, back: dict | None, owner=None) -> CheckResult:
-    """A→B→A must leave PATH as it found it, entry for entry and in order: an entry more is
-    residue of the switch (LEAK); an entry gone, or the same entries in another order, is a
-    PATH the switch damaged (BROKEN). A Go version's own entry that is gone (``owner(entry,
-    real)`` names its version) while another version's entry came in its place is the
-    switch not undone, LEAK like the rest of that leg, not damage. Dropping repeats of an
-    entry that is still there, with the rest in the same order, changes no lookup order and
-    is reported as such (a manager's hook that cleans up a repeated entry of its own)."""
+    """A→B→A must leave PATH as it found it, folder for folder and in order, each entry taken
+    by its real path (an entry spelled another way that leads to the same folder, as
+    SDKMAN's `sdk use` writes ``…/go/<version>/bin`` for ``…/go/current/bin``, is the same
+    entry; a folder that does not exist is taken by its spelling): an entry more is residue
+    of the switch (LEAK); an entry gone, or the same entries in another order, is a PATH the
+    switch damaged (BROKEN). A Go version's own entry that is gone (``owner(entry, real)``
+    names its version) while another version's entry came in its place is the switch not
+    undone, LEAK like the rest of that leg, not damage. Dropping repeats of an entry that is
+    still there, with the rest in the same order, changes no lookup order and is reported as
+    such (a manager's hook that cleans up a repeated entry of its own)."""
     result = CheckResult("path")
     if not base or not back:
         return result
-    before = [e["entry"] for e in base.get("path_entries") or []]
-    after = [e["entry"] for e in back.get("path_entries") or []]
-    if after == before:
+    base_entries = base.get("path_entries") or []
+    back_entries = back.get("path_entries") or []
+    if [e["entry"] for e in back_entries] == [e["entry"] for e in base_entries]:
         result.add(Verdict.PASS, "PATH is back to what it was, entry for entry")
         return result
-    real = {e["entry"]: e.get("real") for e in (back.get("path_entries") or [])
-            + (base.get("path_entries") or [])}
+    # by real path; each folder named, and its real path kept, as the snapshot that has it
+    # wrote it (the one after the round trip for what came, the one before for what went)
+    names: dict[str, str] = {}
+    reals: dict[str, str | None] = {}
+    for e in back_entries + base_entries:
+        names.setdefault(_place(e), e["entry"])
+        reals.setdefault(_place(e), e.get("real"))
+    before = [_place(e) for e in base_entries]
+    after = [_place(e) for e in back_entries]
+    if after == before:
+        respelled = [f"{b['entry']} for {a['entry']}"
+                     for a, b in zip(base_entries, back_entries, strict=True)
+                     if a["entry"] != b["entry"]]
+        result.add(Verdict.PASS, "PATH is back to the same folders in the same order, "
+                                 f"{len(respelled)} spelled another way: {respelled}")
+        return result
     added = list((Counter(after) - Counter(before)).elements())
     lost = list((Counter(before) - Counter(after)).elements())
     gone = [e for e in dict.fromkeys(lost) if e not in after]
-    versions = {e: owner(e, real.get(e)) for e in gone + added} if owner else {}
+    versions = {e: owner(names[e], reals[e]) for e in gone + added} if owner else {}
     came = {versions[e] for e in added if versions.get(e)}
     undone = [e for e in gone if versions.get(e) and came - {versions[e]}]
     gone = [e for e in gone if e not in undone]
     if added:
         result.add(Verdict.LEAK, f"expected PATH to keep its {len(before)} entries, "
-                                 f"got {len(after)} (added {added})")
+                                 f"got {len(after)} (added {[names[e] for e in added]})")
     if undone:
-        names = ", ".join(f"go{v}" for v in dict.fromkeys(versions[e] for e in undone))
-        result.add(Verdict.LEAK, f"expected {names}'s own PATH entries back, got them "
-                                 f"missing: {undone}")
+        listed = ", ".join(f"go{v}" for v in dict.fromkeys(versions[e] for e in undone))
+        result.add(Verdict.LEAK, f"expected {listed}'s own PATH entries back, got them "
+                                 f"missing: {[names[e] for e in undone]}")
     if gone:
         result.add(Verdict.BROKEN, f"expected PATH to keep its {len(before)} entries, "
-                                   f"got {len(after)} (lost {gone})")
+                                   f"got {len(after)} (lost {[names[e] for e in gone]})")
     if added or gone or undone:
         return result
     if lost and _is_subsequence(after, before):
         result.add(Verdict.PASS, f"PATH is back to its entries in their order, less repeats of "
-                                 f"{sorted(set(lost))}, which are still on it")
+                                 f"{sorted({names[e] for e in lost})}, which are still on it")
     else:
+        moved = _moved([names[e] for e in before], [names[e] for e in after])
         result.add(Verdict.BROKEN, "expected PATH back in its order, got the same entries "
-                                   f"reordered: {_moved(before, after)}")
+                                   f"reordered: {moved}")
     return result
+
+
+def _place(entry: dict) -> str:
+    """A PATH entry's folder: its real path, or where it does not exist, its spelling."""
+    return entry.get("real") or os.path.normpath(entry["entry"])
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:

@@ -530,6 +530,60 @@ def test_outer_toolchain_default_is_no_leak_where_the_new_one_runs():
 
 
 
+def _respelled(entries: list[dict], old: str, new: str) -> None:
+    """``old`` spelled as ``new``, the folder it leads to unchanged (as SDKMAN's `sdk use`
+    writes …/go/<version>/bin where …/go/current/bin was)."""
+    for e in entries:
+        if e["entry"] == old:
+            e["entry"] = new
+
+
+def test_a_round_trip_back_to_the_same_folders_spelled_another_way_passes():
+    recording = load_run("ubuntu-manual-clean")
+    back = snap(recording, "bash-login", "back")
+    real = next(e["real"] for e in back["path_entries"] if e["entry"] == "/usr/local/go/bin")
+    assert real == f"{OLD_ROOT}/bin"
+    _respelled(back["path_entries"], "/usr/local/go/bin", real)
+    result = replay(recording, "bash-login")
+    assert leg_verdicts(result, "path", "trip") == {P}
+    one(result, "path", P, "PATH is back to the same folders in the same order, 1 spelled "
+                           f"another way: ['{OLD_ROOT}/bin for /usr/local/go/bin']", leg="trip")
+
+
+def test_a_round_trip_judged_by_real_path_still_finds_what_came_and_went():
+    # respelled, plus an entry more: only the entry more is residue
+    recording = load_run("ubuntu-manual-clean")
+    back = snap(recording, "bash-login", "back")
+    _respelled(back["path_entries"], "/usr/local/go/bin", f"{OLD_ROOT}/bin")
+    back["path_entries"].append({"entry": "/home/ubuntu/go/bin", "real": None})
+    result = replay(recording, "bash-login")
+    one(result, "path", L, "expected PATH to keep its 10 entries, got 11 (added "
+                           "['/home/ubuntu/go/bin'])", leg="trip")
+    assert leg_verdicts(result, "path", "trip") == {L}
+    # an entry that leads somewhere else is not the same entry, however it is spelled
+    recording = load_run("ubuntu-manual-clean")
+    back = snap(recording, "bash-login", "back")
+    for e in back["path_entries"]:
+        if e["entry"] == "/usr/local/go/bin":
+            e["real"] = f"{NEW_ROOT}/bin"
+            e["entry"] = f"{NEW_ROOT}/bin"
+    result = replay(recording, "bash-login")
+    one(result, "path", L, f"expected PATH to keep its 10 entries, got 10 (added "
+                           f"['{NEW_ROOT}/bin'])", leg="trip")
+    one(result, "path", L, "expected go1.21.13's own PATH entries back, got them missing: "
+                           "['/usr/local/go/bin']", leg="trip")
+    # two folders that do not exist are told apart by their spelling
+    recording = load_run("ubuntu-manual-clean")
+    base, back = (snap(recording, "bash-login", p) for p in ("base", "back"))
+    base["path_entries"].append({"entry": "/nowhere/a", "real": None})
+    back["path_entries"].append({"entry": "/nowhere/b", "real": None})
+    result = replay(recording, "bash-login")
+    one(result, "path", L, "expected PATH to keep its 11 entries, got 11 (added "
+                           "['/nowhere/b'])", leg="trip")
+    one(result, "path", B, "expected PATH to keep its 11 entries, got 11 (lost "
+                           "['/nowhere/a'])", leg="trip")
+
+
 def test_a_round_trip_that_drops_only_repeats_is_reported_not_broken():
     recording = load_run("ubuntu-manual-clean")
     base = snap(recording, "bash-login", "base")
