@@ -12,17 +12,20 @@ TOOLCHAIN_KEYWORDS = {"", "auto", "local", "path", "local+auto", "local+path"}
 
 
 def _toolchain_settings(leg: Leg) -> list[tuple[str, str]]:
-    """Where GOTOOLCHAIN is set, in the order go reads them: the environment wins over the
-    GOENV file, which wins over the go.env default (reported by `go env`)."""
+    """Where GOTOOLCHAIN is set, in the order go reads them (cmd/go's cfg.Getenv): the
+    environment wins over the GOENV file when it is not empty (an exported empty value is as
+    good as none), the file's last line for the name wins over its earlier ones, and the file
+    wins over the go.env default (reported by `go env`)."""
     found = []
     exported = (leg.snap.get("vars") or {}).get("GOTOOLCHAIN")
-    if exported is not None:
+    if exported:
         found.append(("exported GOTOOLCHAIN", exported))
     content = (leg.snap.get("goenv_file") or {}).get("content") or ""
-    for line in content.splitlines():
-        if line.startswith("GOTOOLCHAIN="):
-            path = (leg.snap.get("goenv_file") or {}).get("path")
-            found.append((f"GOTOOLCHAIN in the GOENV file {path}", line.split("=", 1)[1]))
+    path = (leg.snap.get("goenv_file") or {}).get("path")
+    lines = [line for line in content.splitlines() if line.startswith("GOTOOLCHAIN=")]
+    for n, line in enumerate(reversed(lines)):
+        where = f"GOTOOLCHAIN in the GOENV file {path}"
+        found.append((where if not n else f"an earlier line of {where}", line.split("=", 1)[1]))
     go_env = leg.snap.get("go_env")
     if not found and go_env and "GOTOOLCHAIN" in go_env:
         found.append(("go env GOTOOLCHAIN", go_env["GOTOOLCHAIN"]))

@@ -334,6 +334,33 @@ def test_an_exported_gotoolchain(value, running, expected):
                                       "GOTOOLCHAIN=go1.21.13")
 
 
+@pytest.mark.parametrize("exported, content, effective", [
+    ("", "GOTOOLCHAIN=go1.21.13\n", "GOTOOLCHAIN in the GOENV file"),  # empty: as if unset
+    (None, "GOTOOLCHAIN=auto\nGOTOOLCHAIN=go1.21.13\n", "GOTOOLCHAIN in the GOENV file"),
+    ("go1.21.13", "GOTOOLCHAIN=auto\n", "exported GOTOOLCHAIN"),
+])
+def test_gotoolchain_is_read_where_go_reads_it(exported, content, effective):
+    """cmd/go's cfg.Getenv: the environment when it is not empty, else the GOENV file, whose
+    last line for a name wins."""
+    recording = load_run("ubuntu-manual-clean")
+    after = _after(recording)
+    after["vars"]["GOTOOLCHAIN"] = exported
+    after["goenv_file"]["content"] = content
+    after["shell_go"]["version_output"] = "go version go1.21.13 linux/amd64"
+    result = replay(recording, "bash-login")
+    assert result["checks"]["gotoolchain"]["verdict"] == L
+    one(result, "gotoolchain", L, f"expected no GOTOOLCHAIN forcing go1.21.13, got {effective}")
+    # the same settings in the other order: the new effective one forces nothing
+    if exported is None:
+        recording = load_run("ubuntu-manual-clean")
+        after = _after(recording)
+        after["goenv_file"]["content"] = "GOTOOLCHAIN=go1.21.13\nGOTOOLCHAIN=auto\n"
+        result = replay(recording, "bash-login")
+        assert result["checks"]["gotoolchain"]["verdict"] == P
+        one(result, "gotoolchain", P, "GOTOOLCHAIN in the GOENV file")
+        one(result, "gotoolchain", P, "an earlier line of GOTOOLCHAIN in the GOENV file")
+
+
 def test_goflags_in_the_goenv_file_is_shared():
     clean = replay(load_run("ubuntu-manual-clean"), "bash-login")
     assert clean["checks"]["gotoolchain"]["verdict"] == P
