@@ -125,8 +125,12 @@ def windows(trace: str, cwd: str) -> list[dict]:
         if event["op"] == "remove":
             removed[path] = call
         elif event["op"] == "rename":
-            removed[path] = call  # the old name is gone; a rename onto it is atomic
-            removed.pop(event["to"], None)
+            # a rename onto a path replaces it at once; onto a path removed (or renamed away)
+            # before, it ends the moment that path was missing
+            if event["to"] in removed:
+                found.append({"path": event["to"], "kind": "missing",
+                              "from": removed.pop(event["to"]), "until": call})
+            removed[path] = call  # the old name is gone
         elif event["op"] in ("create", "create-new", "truncate"):
             if path in removed:
                 found.append({"path": path, "kind": "missing", "from": removed.pop(path),

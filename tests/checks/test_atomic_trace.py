@@ -55,6 +55,23 @@ def test_writing_beside_and_renaming_over_is_atomic():
     assert windows(TEMP_RENAME, CWD) == []
 
 
+MV_ASIDE_MV_IN = trace(  # mv go go.old; mv go.new go: no /usr/local/go between the two
+    'renameat2(AT_FDCWD, "/usr/local/go", AT_FDCWD, "/usr/local/go.old", RENAME_NOREPLACE) = 0',
+    'renameat2(AT_FDCWD, "/usr/local/go.new", AT_FDCWD, "/usr/local/go", RENAME_NOREPLACE) = 0')
+RM_MV = trace(  # rm go; mv staged go: the same moment, opened by an unlink
+    'unlinkat(AT_FDCWD, "/usr/local/go", 0) = 0',
+    'rename("/usr/local/go.staged", "/usr/local/go") = 0')
+
+
+def test_a_rename_onto_a_path_gone_before_ends_a_missing_window():
+    assert windows(MV_ASIDE_MV_IN, CWD) == [{"path": "/usr/local/go", "kind": "missing",
+                                             "from": "renameat2", "until": "renameat2"}]
+    assert windows(RM_MV, CWD) == [{"path": "/usr/local/go", "kind": "missing",
+                                    "from": "unlinkat", "until": "rename"}]
+    # the same rename with nothing taken away first replaces the path at once
+    assert windows(trace('rename("/usr/local/go.staged", "/usr/local/go") = 0'), CWD) == []
+
+
 def test_a_failed_call_opens_no_window():
     failed = RM_LN.replace('"/usr/local/go", 0) = 0', '"/usr/local/go", 0) = -1 ENOENT')
     assert [w for w in windows(failed, CWD) if w["kind"] == "missing"] == []
