@@ -88,8 +88,9 @@ class ResultStore:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "w") as fh:
-                    json.dump({"data": data, "run_id": run_id,
-                               "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, fh)
+                    # dumps, not dump: only a whole document goes through json's C encoder
+                    fh.write(json.dumps({"data": data, "run_id": run_id, "at": time.strftime(
+                        "%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
                 os.replace(tmp, path)
             finally:
                 if os.path.exists(tmp):

@@ -66,10 +66,23 @@ def test_a_result_that_cannot_be_written_leaves_nothing(tmp_path, monkeypatch):
     store = ResultStore(tmp_path)
     key = store.key(**INPUTS)
 
-    def full(*_args, **_kwargs):
-        raise OSError(28, "No space left on device")
+    opened = os.fdopen
 
-    monkeypatch.setattr(json, "dump", full)
+    class Full:  # the disk fills up halfway through the document
+        def __init__(self, fd, *args, **kwargs):
+            self.fh = opened(fd, *args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, text):
+            self.fh.write(text[:len(text) // 2])
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", Full)
     store.put(key, _outcome(), "run-1")
     assert store.get(key) is None
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
