@@ -169,10 +169,12 @@ def _owner_of_version(text: str) -> str | None:
 
 
 def check_atomic(atomic: dict | None, shell: str, old: str, new: str, manager: str,
-                 active: bool, owner) -> CheckResult:
+                 active: bool, owner, installed: dict[str, str] | None = None) -> CheckResult:
     """The ``atomic`` verdict of one cell from its group's measurement (``atomic``),
     ``owner(path)`` naming the version a GOROOT path belongs to by its own name (a fixed
     symlink such as ~/.g/go names no version: what it pointed at is the build's to show).
+    ``installed``: the release installed for each version asked for, where a distribution
+    gave another (an observation's go reports the release it is).
 
     An observation is one new shell of the context asking its go, in one process, for its
     version and GOROOT (``go env GOVERSION GOROOT``), then building: it failed when either
@@ -203,8 +205,10 @@ def check_atomic(atomic: dict | None, shell: str, old: str, new: str, manager: s
                    f"(this shell reads {paths[0]})")
     observed = (atomic.get("observations") or {}).get(shell) or []
     failed, torn = [], []
+    asked_for = {got: asked for asked, got in (installed or {}).items()}
     for obs in observed:
         version = _owner_of_version(obs.get("version", ""))
+        version = asked_for.get(version, version)
         goroot_owner = owner(obs.get("goroot", "").strip())
         if obs.get("status") != 0 or version is None or obs.get("build") not in (0, None):
             failed.append(obs)

@@ -137,7 +137,8 @@ def _cell_result(cell: Cell, outcome: GroupOutcome, definition: Definition | Non
     if atomic:
         results["atomic"] = check_atomic(
             run.atomic, cell.shell, scenario.old, scenario.new, cell.manager, data["active"],
-            lambda path: first.owner(path, real=path))  # by the path's own name
+            lambda path: first.owner(path, real=path),  # by the path's own name
+            installed)
     for failure in [*run.switch_failures, *run.context_failures.get(cell.shell, [])]:
         results["version"].add(Verdict.BROKEN, f"expected the switch to work, got {failure}")
     verdict = overall(results)

@@ -144,6 +144,21 @@ def test_a_failed_or_torn_observation_is_broken_whatever_the_trace_says():
                for ln in result.evidence)
 
 
+def test_a_torn_observation_is_found_where_the_distribution_installed_another_release():
+    # go1.22.10 was asked for, the distribution's go reports go1.22.12: the same version
+    installed = {"1.21.13": "1.21.13", "1.22.10": "1.22.12"}
+    whole = {**OK, "version": "go1.22.12"}
+    torn = {**whole, "goroot": "/usr/local/go-1.21.13"}
+    result = check_atomic(_measured(LN_SFN, [whole] * 3), "bash-login", "1.21.13", "1.22.10",
+                          "distro", True, _owner, installed)
+    assert result.verdict.value == "PASS"
+    result = check_atomic(_measured(LN_SFN, [whole, torn]), "bash-login", "1.21.13",
+                          "1.22.10", "distro", True, _owner, installed)
+    assert result.verdict.value == "BROKEN"
+    assert any("1 of 2 observations" in ln and "mixing them: go1.22.12 with GOROOT "
+               "/usr/local/go-1.21.13" in ln for ln in result.evidence), result.evidence
+
+
 def test_a_fixed_goroot_path_is_never_called_torn():
     shared = {**OK, "goroot": "/home/ubuntu/.g/go"}
     result = check_atomic(_measured(LN_SFN, [shared] * 5), "bash-login", "1.21.13", "1.22.10",
