@@ -54,12 +54,16 @@ PLATFORMS: dict[str, Platform] = {
                     "other-session"),
             emulates=(
                 "GitHub macOS runner: zsh login shell, home under /Users, /etc/zprofile running "
-                "a path_helper emulation (/etc/paths, /etc/paths.d/*), preinstalled runner Go "
-                "in the hosted tool cache with GOROOT_1_xx_X64 variables"
+                "a path_helper emulation (/etc/paths, /etc/paths.d/*), the runner's "
+                "~/.bash_profile reading its ~/.bashrc (no early return, the runner's PATH "
+                "folders in front; no ~/.profile for bash), preinstalled runner Go in the "
+                "hosted tool cache with GOROOT_1_xx_X64 variables"
             ),
             cannot=(
                 "Darwin binaries, launchd, the real path_helper (emulated from its documented "
-                "behaviour), bash 3.2 (this bash is 5.x), Homebrew; Go is linux/amd64"
+                "behaviour), bash 3.2 (this bash is 5.x, and reads Debian's /etc/bash.bashrc "
+                "in interactive shells), the runner's own login shell (bash; here zsh, macOS's "
+                "default), the runner's locale, Homebrew; Go is linux/amd64"
             ),
         ),
         Platform(

@@ -66,3 +66,29 @@ def test_macos_logins_build_manpath_with_path_helper(image_for, start_container)
                                     "/usr/local/go/misc/man:/opt/m"), argv
         assert "MANPATH" not in _env(ctr, "runner", argv), argv  # not set: left alone
         assert found["GOROOT_1_21_X64"] == "/Users/runner/hostedtoolcache/go/1.21.13/x64"
+
+
+def test_macos_runner_bash_reads_the_runner_s_bashrc_and_never_profile(image_for,
+                                                                        start_container):
+    """The runner's ~/.bash_profile reads its ~/.bashrc, which has no early return for a shell
+    that is not interactive, so a line a manager appends there runs in bash login shells too;
+    ~/.profile, which Debian's skeleton would have made the login file, is never read by bash."""
+    ctr = start_container(image_for.platform("macos-runner").tag, "runner")
+    status, out = run_as(ctr, "runner", "ls -A ~; echo 'export FROM_BASHRC=1' >> ~/.bashrc; "
+                                        "echo 'export FROM_PROFILE=1' >> ~/.profile")
+    assert status == 0, out
+    home = out.decode().split()
+    assert ".bash_profile" in home and ".bashrc" in home, home
+    assert ".bash_logout" not in home and ".profile" not in home, home  # no Debian skeleton
+    for argv, bashrc in (("bash -lc", True), ("bash -ic", True), ("bash -ilc", True),
+                         ("sh -c", False), ("bash -c", False), ("zsh -lc", False)):
+        found = _env(ctr, "runner", argv)
+        assert ("FROM_BASHRC" in found) is bashrc, argv
+        assert "FROM_PROFILE" not in found, argv  # bash logins read ~/.bash_profile instead
+        if bashrc:  # the runner's folders in front of what path_helper made
+            entries = found["PATH"].split(":")
+            assert entries[:3] == ["/Users/runner/.cargo/bin", "/usr/local/opt/curl/bin",
+                                   "/usr/local/bin"], (argv, entries)
+            assert found["RUNNER_TOOL_CACHE"] == "/Users/runner/hostedtoolcache"
+    # sh reads ~/.profile as a login shell, as on macOS
+    assert "FROM_PROFILE" in _env(ctr, "runner", "sh -lc")
