@@ -103,18 +103,23 @@ def verdicts(report: dict) -> dict[str, dict]:
             for c in report["cells"]}
 
 
-def group_runs(report: dict) -> list[dict]:
-    """One entry per container run: its seconds, image, and what selects it on its own."""
+def run_cells(report: dict) -> list[dict]:
+    """The first cell of each group that ran in this report (its run's seconds and steps are
+    the group's)."""
     seen: dict[str, dict] = {}
     for cell in report["cells"]:
-        if not cell.get("run_seconds") or cell["group"] in seen:
-            continue
-        seen[cell["group"]] = {"group": cell["group"], "seconds": cell["run_seconds"],
-                               "image": (cell.get("image") or {}).get("tag"),
-                               "platform": cell["platform"], "manager": cell["manager"],
-                               "from": cell["from"], "to": cell["to"], "scope": cell["scope"],
-                               "scenario": cell["scenario"]}
+        if cell.get("run_seconds") and cell["group"] not in seen:
+            seen[cell["group"]] = cell
     return list(seen.values())
+
+
+def group_runs(report: dict) -> list[dict]:
+    """One entry per container run: its seconds, image, and what selects it on its own."""
+    return [{"group": cell["group"], "seconds": cell["run_seconds"],
+             "image": (cell.get("image") or {}).get("tag"), "platform": cell["platform"],
+             "manager": cell["manager"], "from": cell["from"], "to": cell["to"],
+             "scope": cell["scope"], "scenario": cell["scenario"]}
+            for cell in run_cells(report)]
 
 
 #: the kinds of step a container run's time is told in (``time_parts``), in the order printed
@@ -141,11 +146,9 @@ def time_parts(report: dict) -> dict[str, float]:
     """The container runs' seconds summed over the groups of a report, by kind of step; what
     a run's steps do not account for is Docker's and the harness's."""
     parts = dict.fromkeys(PARTS, 0.0)
-    seen = set()
-    for cell in report["cells"]:
-        if not cell.get("run_seconds") or not cell.get("steps") or cell["group"] in seen:
+    for cell in run_cells(report):
+        if not cell.get("steps"):
             continue
-        seen.add(cell["group"])
         for step in cell["steps"]:
             parts[step_kind(step["step"])] += step["seconds"]
         parts["docker and the harness"] += max(
