@@ -11,6 +11,7 @@ observations, snapshots) comes through the docker CLI too (``engine.execute``), 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import shlex
@@ -289,12 +290,17 @@ class Run:
         else:
             self._in_turn(self._user, [roots])
             values = fixture_values(self.platform, self.old, self.new, self.result.roots)
-            for fixture in self.fixtures:
-                if fixture.name in self.layered:
-                    continue
-                for who, command in fixture.commands(values):
-                    host = self._root if who == "root" else self._user
-                    self._exec(f"fixture {fixture.name}", host, "sh -c %s", command)
+            applied = [(who, Step(f"fixture {fixture.name}", "sh -c %s", (command,), check=True))
+                       for fixture in self.fixtures if fixture.name not in self.layered
+                       for who, command in fixture.commands(values)]
+            # the commands in their order, one exec for each run of one user's; the user's
+            # last ones go with what follows
+            runs = [(who, [step for _, step in run])
+                    for who, run in itertools.groupby(applied, key=lambda pair: pair[0])]
+            if runs and runs[-1][0] != "root":
+                first = runs.pop()[1]
+            for who, steps in runs:
+                self._in_turn(self._root if who == "root" else self._user, steps)
         plain = [s for s in self.shells if s in SHELL_ARGV]
         if self.scope == "directory":
             first.append(self._switch(

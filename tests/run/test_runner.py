@@ -47,3 +47,39 @@ def test_fixture_values_are_the_goroots_not_the_install_folders():
     assert values == {"old": "1.21.13", "new": "1.22.10", "home": "/home/ubuntu",
                       "old_root": "/h/.asdf/installs/golang/1.21.13/go",
                       "new_root": "/h/.asdf/installs/golang/1.22.10/go"}
+
+
+def test_fixture_commands_run_in_order_one_exec_for_each_run_of_one_user_s():
+    """A fixture's commands keep their order and their user; those of one user that follow
+    one another share one exec, and the user's last ones share the exec of what follows."""
+    from matrix.core.fixtures import Fixture
+    from matrix.core.fixtures import Step as FixtureStep
+
+    roots = {v: {"install": f"/opt/go-{v}", "goroot": f"/opt/go-{v}"}
+             for v in ("1.21.13", "1.22.10")}
+    fixtures = (
+        Fixture("as-root", "", (FixtureStep("root", "echo r1"), FixtureStep("root", "echo r2"))),
+        Fixture("mixed", "", (FixtureStep("user", "echo u1 {old_root}"),
+                              FixtureStep("root", "echo r3"), FixtureStep("user", "echo u2"),
+                              FixtureStep("user", "echo u3"))))
+    run = Run(cli=None, image=None, platform=UBUNTU, manager=get_manager("manual"),
+              old="1.21.13", new="1.22.10", scope="global", shells=("sh",), fixtures=fixtures)
+    run._user, run._root = "user", "root"
+    execs = []
+
+    def in_turn(host, steps):
+        execs.append((host, [(s.name, s.args[-1] if s.args else s.command) for s in steps]))
+        if steps[0].name == "read install roots":
+            run.result.roots = roots
+        if any(s.name.startswith("select") for s in steps):
+            raise StepFailed("stop after the first batch")
+
+    run._in_turn = in_turn
+    with pytest.raises(StepFailed, match="stop after the first batch"):
+        run._steps()
+    assert [host for host, _ in execs] == ["user", "root", "user", "root", "user"]
+    assert [command for _, steps in execs[1:4] for _, command in steps] == [
+        "echo r1", "echo r2", "echo u1 /opt/go-1.21.13", "echo r3"]
+    last = execs[4][1]
+    assert last[:2] == [("fixture mixed", "echo u2"), ("fixture mixed", "echo u3")]
+    assert [name for name, _ in last[2:]] == ["select go1.21.13", "probe sh base"]
