@@ -142,6 +142,7 @@ class Run:
         self.options = options or RunOptions()
         self.result = RunResult()
         self._user = self._root = self._container = None
+        self._base: dict[str, dict] = {}  # each context's base snapshot (_read_base)
         manager.select(new, scope, platform)  # Unsupported before anything starts
 
     # -- steps ---------------------------------------------------------------------------
@@ -325,8 +326,20 @@ class Run:
         then += self._probe_all(plain, "back")
         if "script" in self.shells:
             then += self._script()
+        if self.scope != "session":  # the atomic check measures where the manager is active
+            then.append(Step("read base snapshots", f"cat {SNAPSHOTS}/*:base.json",
+                             then=self._read_base))
         self._in_turn(self._user, then)
         self._atomicity()
+
+    def _read_base(self, out) -> None:
+        """Each context's base snapshot, by context."""
+        for line in out.stdout.splitlines():
+            try:
+                snap = json.loads(line)
+            except ValueError:
+                continue
+            self._base[snap.get("label", "").partition(":")[0]] = snap
 
     def _read_roots(self, out) -> None:
         """The image's install roots and manager, and the fixtures already in its layers."""
@@ -499,14 +512,7 @@ class Run:
         other session too, which reads what it reads."""
         from ..checks import manager_active
 
-        out = self._run(["sh", "-c", f"cat {SNAPSHOTS}/*:base.json"], "root")
-        base = {}
-        for line in out.stdout.decode(errors="replace").splitlines():
-            try:
-                snap = json.loads(line)
-            except ValueError:
-                continue
-            base[snap.get("label", "").partition(":")[0]] = snap
+        base = self._base
         dirs = tuple(self.manager.managed_dirs(self.platform))
 
         def active(shell: str) -> bool:
