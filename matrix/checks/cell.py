@@ -35,16 +35,17 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
     selected), ``back`` (once A was selected again) and, in the session, ``again`` (B once
     more). ``expect`` says which version each phase must show in this shell context (a
     session-scoped switch must not reach other shells); by default after and again are B,
-    back is A. A snapshot that was due but is missing (None) makes every check ERROR: the
-    base always, ``again`` when ``snapshots`` names it (the session's, ``RunResult.for_shell``),
-    the others when ``expect`` names them."""
+    back is A. A snapshot that was due but is missing (None), or whose probe could not read the
+    install roots, makes every check ERROR: the base always, ``again`` when ``snapshots`` names
+    it (the session's, ``RunResult.for_shell``), the others when ``expect`` names them."""
     expect = dict(expect or {"after": b, "back": a, "again": b})
     merged = {name: CheckResult(name) for name in CHECKS if name in CHECK_FUNCS}
-    if snapshots.get("base") is None:
+    unusable = _unusable(snapshots.get("base"))
+    if unusable:
         for result in merged.values():
-            result.add(Verdict.ERROR, f"go{a} at the start: no snapshot was taken, so nothing "
-                                      "after it can be told from what was there before (see "
-                                      "the step log)")
+            result.add(Verdict.ERROR, f"go{a} at the start: {unusable}, so nothing after it "
+                                      "can be told from what was there before (see the step "
+                                      "log)")
     previous = "base"
     for label in ("after", "back", "again"):
         if label not in expect or (label == "again" and label not in snapshots):
@@ -53,9 +54,10 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
         old = b if wanted == a else a
         title = _title(label, a, b, wanted)
         snap = snapshots.get(label)
-        if snap is None:
+        unusable = _unusable(snap)
+        if unusable:
             for result in merged.values():
-                result.add(Verdict.ERROR, f"{title}: no snapshot was taken (see the step log)")
+                result.add(Verdict.ERROR, f"{title}: {unusable} (see the step log)")
             continue
         leg = Leg(snap, snapshots.get(previous), old, wanted, manager, tuple(managed_dirs),
                   tuple(shim_dirs), dict(version_dirs or {}))
@@ -72,6 +74,17 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
         merged["path"].evidence += [f"round trip {first}→{last}: {line}"
                                     for line in trip.evidence]
     return merged
+
+
+def _unusable(snap: dict | None) -> str | None:
+    """Why a snapshot that was due cannot be judged, if it cannot: none was taken, or its
+    probe could not read the install roots, without which no path can be told to belong to
+    a version (every check would read the manager as absent)."""
+    if snap is None:
+        return "no snapshot was taken"
+    if snap.get("roots_error"):
+        return f"the probe could not read the install roots ({snap['roots_error'][:200]})"
+    return None
 
 
 def manager_active(snapshots: dict[str, dict | None], manager: str,

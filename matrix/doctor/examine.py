@@ -50,6 +50,7 @@ def judge(snapshots: dict[str, dict | None], installs: list, sources: Sources,
     roots, more = roots_document(installs)
     for snap in filter(None, snapshots.values()):
         snap["roots"] = roots
+        snap.pop("roots_error", None)  # the matrix's roots file, not this machine's
     return Doctor(snapshots, installs, sources, shims, more, errors)
 
 

@@ -278,6 +278,7 @@ class HostRun:
             roots, _ = roots_document(self.installs)
             for snap in self.result.snapshots.values():
                 snap["roots"] = roots  # this machine's installs of the two versions
+                snap.pop("roots_error", None)  # the matrix's roots file, not this machine's
             self.result.roots = {v: {"install": r["root"], "goroot": r["goroot"]}
                                  for v, r in roots.items()}
             errors = self.folder.probe_errors()

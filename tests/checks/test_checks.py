@@ -518,6 +518,22 @@ def test_a_missing_first_snapshot_is_error_not_pass(shell):
     one(result, "path", E, "go1.21.13 at the start: no snapshot was taken", leg="any")
 
 
+@pytest.mark.parametrize("phase", ["base", "after", "back"])
+def test_a_snapshot_whose_probe_could_not_read_the_roots_is_an_error(phase):
+    """Without the install roots no path belongs to a version: every check would read the
+    manager as absent (INACTIVE), so the snapshot cannot be judged."""
+    recording = load_run("ubuntu-manual-clean")
+    snap = recording["run"]["snapshots"][f"bash-login:{phase}"]
+    snap.update(roots={}, roots_error="[Errno 13] Permission denied: 'roots.json'")
+    result = replay(recording, "bash-login")
+    assert {k: v for k, v in verdicts(result).items() if k != "atomic"} == {
+        k: E for k in verdicts(result) if k != "atomic"}
+    title = {"base": "go1.21.13 at the start", "after": "go1.21.13→go1.22.10",
+             "back": "back to go1.21.13"}[phase]
+    one(result, "path", E, f"{title}: the probe could not read the install roots ([Errno 13] "
+                           "Permission denied", leg="any")
+
+
 def test_the_session_s_third_switch_is_due_and_missing_it_is_an_error():
     recording = load_run("ubuntu-manual-clean")
     assert verdicts(replay(recording, "session"))["path"] == P
