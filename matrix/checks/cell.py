@@ -35,8 +35,8 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
     selected), ``back`` (once A was selected again) and, in the session, ``again`` (B once
     more). ``expect`` says which version each phase must show in this shell context (a
     session-scoped switch must not reach other shells); by default after and again are B,
-    back is A. A snapshot that was due but is missing (None), or whose probe could not read the
-    install roots, makes every check ERROR: the base always, ``again`` when ``snapshots`` names
+    back is A. A snapshot that was due but is missing (None), or that cannot be judged
+    (``_unusable``), makes every check ERROR: the base always, ``again`` when ``snapshots`` names
     it (the session's, ``RunResult.for_shell``), the others when ``expect`` names them."""
     expect = dict(expect or {"after": b, "back": a, "again": b})
     merged = {name: CheckResult(name) for name in CHECKS if name in CHECK_FUNCS}
@@ -77,13 +77,16 @@ def classify_cell(snapshots: dict[str, dict | None], a: str, b: str, manager: st
 
 
 def _unusable(snap: dict | None) -> str | None:
-    """Why a snapshot that was due cannot be judged, if it cannot: none was taken, or its
-    probe could not read the install roots, without which no path can be told to belong to
-    a version (every check would read the manager as absent)."""
+    """Why a snapshot that was due cannot be judged, if it cannot: none was taken; its probe
+    could not read the install roots, without which no path can be told to belong to a
+    version (every check would read the manager as absent); or a command of the probe ran
+    out of time, so that what it would have given is unknown."""
     if snap is None:
         return "no snapshot was taken"
     if snap.get("roots_error"):
         return f"the probe could not read the install roots ({snap['roots_error'][:200]})"
+    if snap.get("timed_out"):
+        return f"the probe gave up on `{snap['timed_out'][0][:200]}` after its time ran out"
     return None
 
 

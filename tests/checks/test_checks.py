@@ -534,6 +534,20 @@ def test_a_snapshot_whose_probe_could_not_read_the_roots_is_an_error(phase):
                            "Permission denied", leg="any")
 
 
+def test_a_snapshot_whose_probe_ran_out_of_time_is_an_error():
+    """A build the probe gave up on (status 124, as a go could also exit) is not a broken
+    toolchain: what it would have given is unknown."""
+    recording = load_run("ubuntu-manual-clean")
+    snap = recording["run"]["snapshots"]["bash-login:after"]
+    snap["build"] = {"status": 124, "stdout": "", "stderr": "timeout after 120s"}
+    snap["timed_out"] = ["/usr/local/go/bin/go build -o /tmp/govm-build-x/hello ."]
+    result = replay(recording, "bash-login")
+    assert {k: v for k, v in verdicts(result).items() if k != "atomic"} == {
+        k: E for k in verdicts(result) if k != "atomic"}
+    one(result, "build", E, "go1.21.13→go1.22.10: the probe gave up on `/usr/local/go/bin/go "
+                            "build", leg="any")
+
+
 def test_the_session_s_third_switch_is_due_and_missing_it_is_an_error():
     recording = load_run("ubuntu-manual-clean")
     assert verdicts(replay(recording, "session"))["path"] == P
@@ -636,3 +650,4 @@ def test_a_round_trip_that_drops_only_repeats_is_reported_not_broken():
     one(result, "path", P, "PATH is back to its entries in their order, less repeats of "
                            "['/usr/bin']", leg="trip")
     assert leg_verdicts(result, "path", "trip") == {P}
+

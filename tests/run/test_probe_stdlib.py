@@ -77,11 +77,31 @@ def test_run_of_a_missing_program_or_folder_is_127_with_the_error(probe, tmp_pat
 
 def test_run_out_of_time_is_124_and_the_program_is_gone(probe, monkeypatch, tmp_path):
     monkeypatch.setattr(probe, "TIMEOUT", 0.5)
+    monkeypatch.setattr(probe, "TIMED_OUT", [])
     pid_file = tmp_path / "pid"
     out = probe.run(["sh", "-c", f"echo $$ > {pid_file}; exec sleep 30"])
     assert out["status"] == 124 and out["stderr"] == "timeout after 0.5s"
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)
+    # the snapshot names what ran out of time (a go can exit 124 by itself)
+    assert probe.TIMED_OUT == [f"sh -c echo $$ > {pid_file}; exec sleep 30"]
+    probe.run(["sh", "-c", "exit 124"])
+    assert len(probe.TIMED_OUT) == 1
+
+
+def test_a_reused_build_brings_what_ran_out_of_time_in_it(probe, monkeypatch, tmp_path):
+    monkeypatch.setattr(probe, "BUILDS", str(tmp_path))
+    monkeypatch.setattr(probe, "TIMED_OUT", ["go version"])
+
+    def build():
+        probe.TIMED_OUT.append("go build -o hello .")
+        return {"status": 124}
+
+    assert probe._kept("k", "sh:after", build) == {"status": 124}
+    monkeypatch.setattr(probe, "TIMED_OUT", [])  # the next probe
+    reused = probe._kept("k", "bash-login:after", lambda: pytest.fail("built again"))
+    assert reused["reused"]["from"] == "sh:after" and "timed_out" not in reused
+    assert probe.TIMED_OUT == ["go build -o hello ."]
 
 
 DOCUMENTS = [

@@ -39,6 +39,7 @@ STD_DIRS = ("", "errors", "fmt", "internal", "io", "os", "reflect", "runtime", "
             "syscall", "unicode")  # in GOROOT/src
 ROOTS = "/opt/govm-matrix/roots.json"
 TIMEOUT = 120
+TIMED_OUT = []  # the commands this probe (or one whose build it reused) gave up on
 VARS = ("PATH", "GOROOT", "GOPATH", "GOBIN", "GOTOOLCHAIN", "GOFLAGS", "GOENV", "GOCACHE",
         "GOMODCACHE", "GOPROXY", "GOSUMDB", "HOME", "SHELL", "USER")
 
@@ -55,6 +56,7 @@ def run(argv, cwd=None, env=None):
     except FileNotFoundError as exc:
         return {"argv": argv, "status": 127, "stdout": "", "stderr": str(exc), "seconds": 0}
     except TimeoutError:
+        TIMED_OUT.append(" ".join(argv))
         return {"argv": argv, "status": 124, "stdout": "", "stderr": f"timeout after {TIMEOUT}s",
                 "seconds": TIMEOUT}
 
@@ -446,13 +448,15 @@ def _kept(key, label, make):
             with open(os.path.join(BUILDS, key + ".json")) as fh:
                 found = loads(fh.read())
             found["reused"] = {"from": found.pop("built_by", None), "key": key[:16]}
+            TIMED_OUT.extend(found.pop("timed_out", ()))
             return found
         except (OSError, ValueError):
             pass
+        before = len(TIMED_OUT)
         result = make()
         fd, tmp = temporary(BUILDS)
         with os.fdopen(fd, "w") as fh:
-            fh.write(dumps({**result, "built_by": label}))
+            fh.write(dumps({**result, "built_by": label, "timed_out": TIMED_OUT[before:]}))
         os.replace(tmp, os.path.join(BUILDS, key + ".json"))
         return result
 
@@ -560,6 +564,8 @@ def main():
     candidates += [go_env_values.get(k) for k in ("GOROOT", "GOBIN", "GOMODCACHE", "GOCACHE")]
     candidates += (go_env_values.get("GOPATH") or "").split(os.pathsep)
     snap["real"] = {c: real(c) for c in candidates if c}
+    if TIMED_OUT:
+        snap["timed_out"] = TIMED_OUT
     snap["probe_seconds"] = round(time.monotonic() - started, 3)
     os.makedirs(OUT_DIR, exist_ok=True)
     fd, tmp = temporary(OUT_DIR, prefix=".")
