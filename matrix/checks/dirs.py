@@ -5,7 +5,7 @@ install target works (``go install`` writes there and what it wrote runs), whate
 from __future__ import annotations
 
 from ..core.verdicts import CheckResult, Verdict
-from .leg import Leg, tail, version_tag
+from .leg import Leg, first_go, foreign_and_idle, tail, version_tag
 
 
 def _gopath_parts(leg: Leg) -> tuple[str | None, list[str]]:
@@ -17,11 +17,19 @@ def _gopath_parts(leg: Leg) -> tuple[str | None, list[str]]:
     return ("exported GOPATH", [p for p in value.split(":") if p]) if value else (None, [])
 
 
-def _classify_dir(leg: Leg, what: str, path: str, result: CheckResult, shared: str) -> None:
-    owner = leg.owner(path)
-    if owner == leg.old or version_tag(path, leg.old) or version_tag(path, leg.old_go):
+def _classify_dir(leg: Leg, what: str, path: str, result: CheckResult, shared: str,
+                  real: str | None = None) -> None:
+    """A folder by its real path as well as its spelling (``real``: the probe's, unless
+    given): inside a version's root, or named for a version, it belongs to that version."""
+    real = real or (leg.snap.get("real") or {}).get(path)
+    owner = leg.owner(path, real)
+
+    def tagged(*versions: str) -> bool:
+        return any(version_tag(p, v) for p in (path, real) if p for v in versions)
+
+    if owner == leg.old or tagged(leg.old, leg.old_go):
         result.add(Verdict.LEAK, f"expected {what} not to belong to go{leg.old_go}, got {path}")
-    elif owner == leg.new or version_tag(path, leg.new) or version_tag(path, leg.new_go):
+    elif owner == leg.new or tagged(leg.new, leg.new_go):
         result.add(Verdict.PASS, f"{what} {path} belongs to go{leg.new_go}")
     else:
         result.add(Verdict.SHARED, f"{what} {path} {shared}")
@@ -51,8 +59,9 @@ def check_gobin(leg: Leg) -> CheckResult:
         result.add(*leg.gone("no GOBIN or GOPATH to read (no working `go env`)"))
         return result
     target = parts[0].rstrip("/") + "/bin"
+    first = (leg.snap.get("real") or {}).get(parts[0])  # the bin folder need not exist yet
     _classify_dir(leg, "the go install target (GOBIN unset)", target, result,
-                  "is shared by every Go version")
+                  "is shared by every Go version", first and first.rstrip("/") + "/bin")
     _check_install(leg, result)
     return result
 
@@ -62,7 +71,11 @@ def _check_install(leg: Leg, result: CheckResult) -> None:
     if not found:
         return  # no install was tried: the build failed, or a probe from before it was
     target = found.get("target") or "its target"
-    if found.get("status") != 0:
+    failed = found.get("status") != 0 or found.get("ran") != 0
+    if failed and foreign_and_idle(leg, *first_go(leg)):
+        result.add(Verdict.INACTIVE, f"`go install` to {target} failed, by a go that is not "
+                                     f"{leg.manager}'s: not active here")
+    elif found.get("status") != 0:
         result.add(Verdict.BROKEN, f"expected `go install` to write {target}, got exit "
                                    f"{found.get('status')}: {tail(found.get('stderr'))}")
     elif found.get("ran") != 0:

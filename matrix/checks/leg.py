@@ -17,6 +17,7 @@ from ..core.verdicts import Verdict
 
 VERSION_RE = re.compile(r"go version go(\S+)")
 TOOLCHAIN_MODULE = re.compile(r"/golang\.org/toolchain@v0\.0\.1-go(\d+\.\d+\.\d+)\.")
+TOOLCHAIN_ROOT = re.compile(TOOLCHAIN_MODULE.pattern + r"[^/]+$")  # the module's folder itself
 
 
 @dataclass
@@ -79,6 +80,19 @@ class Leg:
             if match and match.group(1) in roots:
                 return match.group(1)
         return None
+
+    def is_goroot(self, path: str, real: str | None = None) -> bool:
+        """Is this path a toolchain's GOROOT itself, by spelling or real path: a recorded
+        GOROOT or a toolchain module's folder, not just a folder inside an install (go takes
+        any folder as GOROOT, and then finds no standard library there)."""
+        if real is None:
+            real = (self.snap.get("real") or {}).get(path)
+        candidates = {os.path.normpath(p) for p in (path, real) if p}
+        for info in (self.snap.get("roots") or {}).values():
+            if candidates & {os.path.normpath(info[k]) for k in ("goroot", "goroot_real")
+                             if info.get(k)}:
+                return True
+        return any(TOOLCHAIN_ROOT.search(c) for c in candidates)
 
     def dispatching(self, path: str | None, real: str | None = None) -> bool:
         """A go that runs whatever version is selected: a shim, or Go's own dispatcher."""
@@ -154,6 +168,19 @@ class Leg:
         note = f" ({self._vanished_note()})" if self.vanished else ""
         return Verdict.BROKEN, (f"expected go{self.new_go}'s root {self.root_of(self.new)}, got "
                                 f"{what}{note}")
+
+
+def release(runtime_version: str) -> str:
+    """The release a built program's runtime.Version() names: its first word, without what
+    follows it (" X:<experiments>" when GOEXPERIMENT was set for the build)."""
+    return runtime_version.split(" ", 1)[0]
+
+
+def first_go(leg: Leg) -> tuple[str | None, str | None]:
+    """The first go on PATH (the one the probe asked, built and installed with) and its real
+    path."""
+    first = (leg.snap.get("go_on_path") or [{}])[0]
+    return first.get("path"), first.get("real")
 
 
 def version_tag(path: str, version: str) -> bool:

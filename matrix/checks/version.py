@@ -4,7 +4,7 @@ whether the build works at all."""
 from __future__ import annotations
 
 from ..core.verdicts import CheckResult, Verdict
-from .leg import VERSION_RE, Leg, foreign_and_idle, tail
+from .leg import VERSION_RE, Leg, first_go, foreign_and_idle, release, tail
 
 
 def _classify_version_output(leg: Leg, what: str, status: int, output: str,
@@ -33,12 +33,11 @@ def check_version(leg: Leg) -> CheckResult:
                              shell_go.get("version_output", ""), result,
                              (shell_go.get("command"), shell_go.get("real")))
     built = (leg.snap.get("build") or {}).get("runtime_version")
-    first = (leg.snap.get("go_on_path") or [{}])[0]
     if built:
-        owner = {f"go{leg.new_go}": leg.new, f"go{leg.old_go}": leg.old}.get(built)
-        if foreign_and_idle(leg, first.get("path"), first.get("real")):
+        owner = {f"go{leg.new_go}": leg.new, f"go{leg.old_go}": leg.old}.get(release(built))
+        if foreign_and_idle(leg, *first_go(leg)):
             result.add(Verdict.INACTIVE, f"runtime.Version() is {built}, built by "
-                                         f"{first.get('path')}, not {leg.manager}'s")
+                                         f"{first_go(leg)[0]}, not {leg.manager}'s")
         elif owner == leg.new:
             result.add(Verdict.PASS, f"runtime.Version() of a fresh build: {built}")
         elif owner == leg.old:
@@ -56,6 +55,13 @@ def check_build(leg: Leg) -> CheckResult:
     build = leg.snap.get("build")
     if not build:
         result.add(*leg.gone("no go on PATH to build with"))
+    elif foreign_and_idle(leg, *first_go(leg)):
+        # whether it builds or not, a go from outside every install root in a shell the
+        # manager never reached says nothing about the switch
+        done = (f"built with {build['runtime_version']}" if build.get("runtime_version")
+                else f"`go build` exited {build.get('status')}")
+        result.add(Verdict.INACTIVE, f"{done} by a go that is not {leg.manager}'s: not "
+                                     "active here")
     elif build.get("status") != 0:
         result.add(Verdict.BROKEN, f"expected `go build` to succeed, got exit {build.get('status')}"
                                    f": {tail(build.get('stderr') or build.get('stdout'))}")
@@ -63,13 +69,9 @@ def check_build(leg: Leg) -> CheckResult:
         run = build.get("run") or {}
         result.add(Verdict.BROKEN, f"expected the built program to run, got exit "
                                    f"{run.get('status')}: {tail(run.get('stderr'))}")
-    elif foreign_and_idle(leg, *[(leg.snap.get("go_on_path") or [{}])[0].get(k)
-                                  for k in ("path", "real")]):
-        result.add(Verdict.INACTIVE, f"built with {build['runtime_version']} by a go that is "
-                                     f"not {leg.manager}'s: not active here")
-    elif build["runtime_version"] == f"go{leg.new_go}":
+    elif release(build["runtime_version"]) == f"go{leg.new_go}":
         result.add(Verdict.PASS, f"hello world built and ran with go{leg.new_go}")
-    elif build["runtime_version"] == f"go{leg.old_go}":
+    elif release(build["runtime_version"]) == f"go{leg.old_go}":
         result.add(Verdict.LEAK, f"expected a go{leg.new_go} build, got {build['runtime_version']}")
     elif leg.idle:
         result.add(Verdict.INACTIVE, f"built with {build['runtime_version']}, not {leg.manager}'s")

@@ -651,3 +651,92 @@ def test_a_round_trip_that_drops_only_repeats_is_reported_not_broken():
                            "['/usr/bin']", leg="trip")
     assert leg_verdicts(result, "path", "trip") == {P}
 
+
+# -- what Go itself does with what the snapshot shows --------------------------------------
+def test_a_build_with_goexperiment_set_is_judged_by_its_release():
+    """runtime.Version() of a program built with GOEXPERIMENT set ends in " X:<experiments>"
+    (cmd/link adds it): the release before it is what the build ran with."""
+    for built, verdict in (("go1.22.10 X:rangefunc", P), ("go1.21.13 X:rangefunc", L)):
+        recording = load_run("ubuntu-manual-clean")
+        after = _after(recording)
+        after["build"]["runtime_version"] = built
+        after["build"]["run"]["stdout"] = built + "\n"
+        result = replay(recording, "bash-login")
+        assert leg_verdicts(result, "build") == {verdict}, lines(result, "build")
+        assert verdict in leg_verdicts(result, "version"), lines(result, "version")
+        assert B not in leg_verdicts(result, "version")
+
+
+def _foreign_go_failing(recording: dict, shell: str) -> None:
+    """A go from outside every install root (the distribution's 1.19) first on PATH in a
+    shell the manager never reached, whose go env, build and install all fail."""
+    for phase in ("after", "back"):
+        s = snap(recording, shell, phase)
+        s.update(go="/usr/bin/go", go_env=None, go_env_error="go: cannot find GOROOT",
+                 go_on_path=[{"path": "/usr/bin/go", "real": "/usr/lib/go-1.19/bin/go"}],
+                 build={"status": 1, "stderr": "go: cannot find GOROOT directory",
+                        "install": {"target": "/home/ubuntu/go/bin/hello", "status": 1,
+                                    "stderr": "go: cannot find GOROOT directory", "ran": None}})
+        s["shell_go"].update(command="/usr/bin/go", real="/usr/lib/go-1.19/bin/go",
+                             version_output="go version go1.19.8 linux/amd64")
+        s["vars"]["GOPATH"] = "/home/ubuntu/go"
+
+
+def test_a_foreign_go_that_fails_where_the_manager_never_was_is_inactive():
+    recording = load_run("ubuntu-manual-clean")
+    assert replay(recording, "sh")["active"] is False
+    _foreign_go_failing(recording, "sh")
+    result = replay(recording, "sh")
+    assert leg_verdicts(result, "build") == {OFF}, lines(result, "build")
+    assert leg_verdicts(result, "goroot") == {OFF}, lines(result, "goroot")
+    assert OFF in leg_verdicts(result, "gobin") and B not in leg_verdicts(result, "gobin")
+    assert result["verdict"] == OFF
+
+
+def test_a_foreign_go_that_fails_where_the_manager_is_active_is_broken():
+    recording = load_run("ubuntu-manual-clean")
+    _foreign_go_failing(recording, "bash-login")
+    result = replay(recording, "bash-login")
+    assert B in leg_verdicts(result, "build") and B in leg_verdicts(result, "goroot")
+
+
+def test_a_gopath_reaching_the_old_root_through_a_symlink_is_the_install_target_s_leak():
+    """With GOBIN unset go installs into GOPATH's first folder's bin, which need not exist
+    yet: it lies where that folder really is."""
+    recording = load_run("ubuntu-manual-clean")
+    _after(recording)["real"]["/home/ubuntu/go"] = f"{OLD_ROOT}/gopath"
+    result = replay(recording, "bash-login")
+    one(result, "gobin", L, "expected the go install target (GOBIN unset) not to belong to "
+                            "go1.21.13, got /home/ubuntu/go/bin")
+    assert L in leg_verdicts(result, "gopath")
+
+
+def test_a_gopath_that_is_a_symlink_to_the_old_version_s_folder_is_a_leak():
+    recording = load_run("ubuntu-manual-clean")
+    after = _after(recording)
+    after["go_env"]["GOPATH"] = "/home/ubuntu/gopath"
+    after["real"]["/home/ubuntu/gopath"] = "/home/ubuntu/go/1.21.13"
+    result = replay(recording, "bash-login")
+    one(result, "gopath", L, "expected go env GOPATH not to belong to go1.21.13, got "
+                             "/home/ubuntu/gopath")
+
+
+@pytest.mark.parametrize("goroot", [f"{NEW_ROOT}/bin", f"{NEW_ROOT}/src"])
+def test_a_goroot_inside_the_new_install_that_is_not_its_goroot_is_broken(goroot):
+    """go takes any folder as GOROOT and then finds no standard library in it."""
+    recording = load_run("ubuntu-manual-clean")
+    after = _after(recording)
+    after["vars"]["GOROOT"] = after["go_env"]["GOROOT"] = goroot
+    after["real"][goroot] = goroot
+    result = replay(recording, "bash-login")
+    one(result, "goroot", B, f"expected exported GOROOT to be go1.22.10's GOROOT {NEW_ROOT}, "
+                             f"got {goroot}, a folder inside its install that is not a GOROOT")
+    one(result, "goroot", B, f"expected `go env GOROOT` to be go1.22.10's GOROOT {NEW_ROOT}, "
+                             f"got {goroot}")
+    # its own GOROOT, spelled through a symlink or with a trailing slash, is its root
+    for spelled in ("/usr/local/go", f"{NEW_ROOT}/"):
+        recording = load_run("ubuntu-manual-clean")
+        after = _after(recording)
+        after["vars"]["GOROOT"] = after["go_env"]["GOROOT"] = spelled
+        after["real"][spelled] = NEW_ROOT
+        assert leg_verdicts(replay(recording, "bash-login"), "goroot") == {P}
