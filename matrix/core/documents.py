@@ -72,6 +72,7 @@ class Snapshot(TypedDict, total=False):
     roots: dict[str, RootInfo]  # version (or "_dispatcher") -> where it is installed
     roots_error: str
     real: dict[str, str | None]  # real paths of the Go variables' values
+    timed_out: list[str]  # the commands the probe gave up on (present only when any)
 
 
 class CheckDoc(TypedDict):
