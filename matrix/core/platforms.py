@@ -29,6 +29,13 @@ class Platform:
     emulates: str
     cannot: str
 
+    @property
+    def login_env(self) -> dict[str, str]:
+        """What a login sets for every process of the user's session besides HOME (which
+        `docker exec` sets too): login(1), sshd, WSL's init and macOS's loginwindow all set
+        USER, LOGNAME and SHELL from the user's password entry (the images' login shell)."""
+        return {"USER": self.user, "LOGNAME": self.user, "SHELL": f"/bin/{self.login_shell}"}
+
 
 PLATFORMS: dict[str, Platform] = {
     p.name: p

@@ -232,7 +232,7 @@ class Run:
         started = time.monotonic()
         container = None
         try:
-            env = {}
+            env = dict(self.platform.login_env)  # a fixture's variables come after
             plain = {"old": self.old, "new": self.new, "home": self.platform.home}
             for fixture in self.fixtures:
                 env.update(fixture.environment(plain))

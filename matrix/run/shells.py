@@ -70,7 +70,7 @@ def platform_shells(cli, image_tag: str, platform: Platform, run_id: str | None 
     container = cli.containers.run(image_tag, ["sleep", "infinity"], detach=True,
                                    network_mode="none", user=platform.user,
                                    working_dir=platform.home, labels=labels(run_id),
-                                   hostname="localhost")
+                                   hostname="localhost", environment=platform.login_env)
     try:
         container.put_archive("/tmp", probe_archive(scripts))
         commands = [[*SHELL_ARGV[shell], probe_snippet(f"{shell}:base")]

@@ -92,3 +92,21 @@ def test_macos_runner_bash_reads_the_runner_s_bashrc_and_never_profile(image_for
             assert found["RUNNER_TOOL_CACHE"] == "/Users/runner/hostedtoolcache"
     # sh reads ~/.profile as a login shell, as on macOS
     assert "FROM_PROFILE" in _env(ctr, "runner", "sh -lc")
+
+
+@pytest.mark.parametrize("name", ["ubuntu", "macos-runner", "wsl2"])
+def test_every_context_has_what_a_login_sets(docker_client, image_for, name):
+    """login(1), sshd, WSL's init and macOS's loginwindow set USER, LOGNAME and SHELL for
+    every process of the session, as docker exec does not: the container runs set them."""
+    from matrix.core.platforms import get_platform
+    from matrix.run.shells import platform_shells
+
+    platform = get_platform(name)
+    found = platform_shells(docker_client, image_for.platform(name).tag, platform)
+    assert set(found) == set(platform.shells)
+    shell = "/bin/zsh" if name == "macos-runner" else "/bin/bash"
+    for context, state in found.items():
+        seen = {k: state["variables"].get(k) for k in ("HOME", "USER", "LOGNAME", "SHELL")}
+        assert seen == {"HOME": platform.home, "USER": platform.user,
+                        "LOGNAME": platform.user, "SHELL": shell}, context
+

@@ -83,3 +83,24 @@ def test_fixture_commands_run_in_order_one_exec_for_each_run_of_one_user_s():
     last = execs[4][1]
     assert last[:2] == [("fixture mixed", "echo u2"), ("fixture mixed", "echo u3")]
     assert [name for name, _ in last[2:]] == ["select go1.21.13", "probe sh base"]
+
+
+def test_a_container_run_starts_with_what_a_login_sets_then_the_fixtures_variables():
+    from matrix.core.fixtures import get_fixture
+
+    started = {}
+
+    class Containers:
+        def run(self, image, command, **kwargs):
+            started.update(kwargs)
+            raise StepFailed("enough")
+
+    cli = SimpleNamespace(containers=Containers())
+    wsl2 = get_platform("wsl2")
+    run = Run(cli=cli, image=SimpleNamespace(tag="t"), platform=wsl2,
+              manager=get_manager("manual"), old="1.21.13", new="1.22.10", scope="global",
+              shells=wsl2.shells, fixtures=(get_fixture("windows-go"),))
+    assert run.execute().error == "enough"
+    assert started["environment"] == {"USER": "dev", "LOGNAME": "dev", "SHELL": "/bin/bash",
+                                      "GOPATH": "/mnt/c/Users/dev/go",
+                                      "WSLENV": "WT_SESSION:WT_PROFILE_ID::GOPATH/p"}
