@@ -81,8 +81,9 @@ PLATFORMS: dict[str, Platform] = {
             shells=("bash-login", "bash-interactive", "sh", "script", "session", "other-session"),
             emulates=(
                 "Ubuntu on WSL2: Windows PATH entries appended under /mnt/c (Program Files with "
-                "spaces, a Windows go.exe), WSL_DISTRO_NAME, WSLENV, WSL_INTEROP, /etc/wsl.conf; "
-                "no PAM step, so /etc/environment is not applied"
+                "spaces, Program Files (x86) with parentheses, a Windows go.exe), "
+                "WSL_DISTRO_NAME, WSLENV, WSL_INTEROP, /etc/wsl.conf; no PAM step, so "
+                "/etc/environment is not applied"
             ),
             cannot=(
                 "Windows interop: go.exe is a stand-in file that cannot run Windows code; "

@@ -38,9 +38,10 @@ def test_every_profile_has_a_dockerfile_and_says_what_it_cannot_emulate():
         assert platform.cannot and platform.emulates
 
 
-def test_wsl2_path_has_windows_entries_with_spaces():
+def test_wsl2_path_has_windows_entries_with_spaces_and_parentheses():
     dockerfile = (images_root() / "wsl2" / "Dockerfile").read_text()
     assert "/mnt/c/Program Files/Go/bin" in dockerfile
+    assert "/mnt/c/Program Files (x86)/" in dockerfile
     assert "WSL_DISTRO_NAME" in dockerfile and "WSLENV" in dockerfile
 
 

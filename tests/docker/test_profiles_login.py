@@ -110,3 +110,17 @@ def test_every_context_has_what_a_login_sets(docker_client, image_for, name):
         assert seen == {"HOME": platform.home, "USER": platform.user,
                         "LOGNAME": platform.user, "SHELL": shell}, context
 
+
+def test_wsl2_appends_the_windows_path_in_every_context(image_for, start_container):
+    """WSL's init appends the translated Windows PATH for every process it starts: folders
+    with spaces and parentheses (`Program Files (x86)`), each one there under /mnt/c."""
+    ctr = start_container(image_for.platform("wsl2").tag, "dev")
+    for argv in ("bash -lc", "bash -ic", "sh -c", "bash -ilc"):
+        path = _env(ctr, "dev", argv)["PATH"].split(":")
+        windows = path[path.index("/usr/lib/wsl/lib") + 1:]
+        assert windows and all(entry.startswith("/mnt/c/") for entry in windows), argv
+        assert any(" " in entry for entry in windows), argv
+        assert any("(x86)" in entry for entry in windows), argv
+        status, out = run_as(ctr, "dev", "for e in " + " ".join(
+            "'" + entry + "'" for entry in windows) + '; do [ -d "$e" ] || echo "$e"; done')
+        assert status == 0 and out == b"", out
