@@ -72,9 +72,10 @@ def _check_install(leg: Leg, result: CheckResult) -> None:
         return  # no install was tried: the build failed, or a probe from before it was
     target = found.get("target") or "its target"
     failed = found.get("status") != 0 or found.get("ran") != 0
-    if failed and foreign_and_idle(leg, *first_go(leg)):
+    if failed and foreign_and_idle(leg, *first_go(leg)) and leg.failed_before("install"):
         result.add(Verdict.INACTIVE, f"`go install` to {target} failed, by a go that is not "
-                                     f"{leg.manager}'s: not active here")
+                                     f"{leg.manager}'s, before the switch too: not active "
+                                     "here")
     elif found.get("status") != 0:
         result.add(Verdict.BROKEN, f"expected `go install` to write {target}, got exit "
                                    f"{found.get('status')}: {tail(found.get('stderr'))}")

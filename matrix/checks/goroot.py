@@ -44,9 +44,11 @@ def check_goroot(leg: Leg) -> CheckResult:
             result.add(Verdict.PASS, f"`go env GOROOT` is {value}, go{leg.new_go}'s root")
         else:
             result.add(*leg.foreign(f"`go env GOROOT` {value}"))
-    elif leg.snap.get("go") and foreign_and_idle(leg, *first_go(leg)):
+    elif (leg.snap.get("go") and foreign_and_idle(leg, *first_go(leg))
+          and leg.failed_before("go env")):
         result.add(Verdict.INACTIVE, f"`go env` of {leg.snap['go']}, a go that is not "
-                                     f"{leg.manager}'s, failed: not active here")
+                                     f"{leg.manager}'s, failed before the switch too: not "
+                                     "active here")
     elif leg.snap.get("go"):
         result.add(Verdict.BROKEN, f"expected `go env` to work, got: "
                                    f"{tail(leg.snap.get('go_env_error'))}")

@@ -162,6 +162,21 @@ class Leg:
             return Verdict.BROKEN, f"expected go{self.new_go}, got {what}: {self._vanished_note()}"
         return Verdict.BROKEN, f"expected go{self.new_go}, got {what}"
 
+    def failed_before(self, part: str) -> bool:
+        """Did the go of this shell fail at ``part`` ("go env", "build", "install") in the
+        snapshot before this switch too: a go broken before the switch, not by it (a switch
+        can break a go it does not own: Go's own switching writes the GOENV file every go
+        reads)."""
+        before = self.baseline or {}
+        if part == "go env":
+            return bool(before.get("go")) and not before.get("go_env")
+        build = before.get("build") or {}
+        if part == "build":
+            return bool(build) and (build.get("status") != 0
+                                    or build.get("runtime_version") is None)
+        found = build.get("install") or {}
+        return bool(found) and (found.get("status") != 0 or found.get("ran") != 0)
+
     def foreign(self, what: str) -> tuple[Verdict, str]:
         if self.idle:
             return Verdict.INACTIVE, f"{what}, not a {self.manager} install: not active here"

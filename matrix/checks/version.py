@@ -50,16 +50,21 @@ def check_version(leg: Leg) -> CheckResult:
     return result
 
 
+def _built(build: dict) -> bool:
+    return build.get("status") == 0 and build.get("runtime_version") is not None
+
+
 def check_build(leg: Leg) -> CheckResult:
     result = CheckResult("build")
     build = leg.snap.get("build")
     if not build:
         result.add(*leg.gone("no go on PATH to build with"))
-    elif foreign_and_idle(leg, *first_go(leg)):
-        # whether it builds or not, a go from outside every install root in a shell the
-        # manager never reached says nothing about the switch
-        done = (f"built with {build['runtime_version']}" if build.get("runtime_version")
-                else f"`go build` exited {build.get('status')}")
+    elif foreign_and_idle(leg, *first_go(leg)) and (
+            _built(build) or leg.failed_before("build")):
+        # a go from outside every install root in a shell the manager never reached says
+        # nothing about the switch, unless the switch broke it
+        done = (f"built with {build['runtime_version']}" if _built(build)
+                else "the build failed before the switch too,")
         result.add(Verdict.INACTIVE, f"{done} by a go that is not {leg.manager}'s: not "
                                      "active here")
     elif build.get("status") != 0:

@@ -667,10 +667,10 @@ def test_a_build_with_goexperiment_set_is_judged_by_its_release():
         assert B not in leg_verdicts(result, "version")
 
 
-def _foreign_go_failing(recording: dict, shell: str) -> None:
+def _foreign_go_failing(recording: dict, shell: str, phases=("base", "after", "back")) -> None:
     """A go from outside every install root (the distribution's 1.19) first on PATH in a
     shell the manager never reached, whose go env, build and install all fail."""
-    for phase in ("after", "back"):
+    for phase in phases:
         s = snap(recording, shell, phase)
         s.update(go="/usr/bin/go", go_env=None, go_env_error="go: cannot find GOROOT",
                  go_on_path=[{"path": "/usr/bin/go", "real": "/usr/lib/go-1.19/bin/go"}],
@@ -683,6 +683,7 @@ def _foreign_go_failing(recording: dict, shell: str) -> None:
 
 
 def test_a_foreign_go_that_fails_where_the_manager_never_was_is_inactive():
+    """It failed before the switch too: the switch did not break it."""
     recording = load_run("ubuntu-manual-clean")
     assert replay(recording, "sh")["active"] is False
     _foreign_go_failing(recording, "sh")
@@ -691,6 +692,22 @@ def test_a_foreign_go_that_fails_where_the_manager_never_was_is_inactive():
     assert leg_verdicts(result, "goroot") == {OFF}, lines(result, "goroot")
     assert OFF in leg_verdicts(result, "gobin") and B not in leg_verdicts(result, "gobin")
     assert result["verdict"] == OFF
+
+
+def test_a_foreign_go_the_switch_broke_where_the_manager_never_was_is_broken():
+    """It worked before the switch and fails after it: a switch can break a go it does not
+    own (Go's own switching writes GOTOOLCHAIN to the GOENV file every go reads)."""
+    recording = load_run("ubuntu-manual-clean")
+    _foreign_go_failing(recording, "sh", ("base", "after", "back"))
+    works = snap(recording, "sh", "base")
+    works.update(go_env={"GOROOT": "/usr/lib/go-1.19", "GOPATH": "/home/ubuntu/go"},
+                 go_env_error=None,
+                 build={"status": 0, "runtime_version": "go1.19.8", "run": {"status": 0}})
+    result = replay(recording, "sh")
+    one(result, "build", B, "expected `go build` to succeed, got exit 1")
+    one(result, "goroot", B, "expected `go env` to work")
+    # the way back started from the failing go: what failed before failed again
+    assert leg_verdicts(result, "build", "back") == {OFF}
 
 
 def test_a_foreign_go_that_fails_where_the_manager_is_active_is_broken():
