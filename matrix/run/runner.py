@@ -424,13 +424,14 @@ class Run:
 
     def _traced_argv(self, trace: str, argv: list[str], command: str) -> list[str]:
         """``argv command`` as the user, traced by strace as root (which lets sudo keep its
-        privileges under the trace) into ``trace``."""
-        user, home = self.platform.user, self.platform.home
+        privileges under the trace) into ``trace``, with the user's home and the variables a
+        login sets (``Platform.login_env``), as the user's own execs have them."""
         script = argv[-1] + command if argv[-1].endswith("\n") else command
         head = argv[:-1] if argv[-1].endswith("\n") else argv
+        login = [f"{name}={value}" for name, value in self.platform.login_env.items()]
         return ["timeout", str(STEP_TIMEOUT), "strace", "-f", "-qq", "-y", "-s", "256",
-                "-e", "trace=%file,%desc", "-o", trace, "-u", user, "env", f"HOME={home}",
-                f"USER={user}", f"LOGNAME={user}", *head, script]
+                "-e", "trace=%file,%desc", "-o", trace, "-u", self.platform.user, "env",
+                f"HOME={self.platform.home}", *login, *head, script]
 
     def _as_user_traced(self, trace: str, argv: list[str], command: str, workdir: str):
         """``argv command`` traced (``_traced_argv``) in ``workdir``: its status and trace."""
