@@ -65,7 +65,7 @@ class Snapshot(TypedDict, total=False):
     shell_go: ShellGo
     go: str | None  # the first go on PATH
     go_version: RunOutput | None
-    go_env: dict[str, str] | None  # `go env -json`
+    go_env: dict[str, str] | None  # `go env -json`, without the C compiler's flags
     go_env_error: str | None
     goenv_file: GoenvFile
     build: Build | None

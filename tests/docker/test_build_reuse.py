@@ -19,12 +19,17 @@ pytestmark = pytest.mark.docker
 NEW = "1.22.10"
 
 
-def _probe(container, label: str) -> dict:
-    status, out = run_as(container, "ubuntu", f"bash -lc {shlex.quote(probe_snippet(label))}")
+def _snapshot(container, label: str, before: str = "") -> dict:
+    status, out = run_as(container, "ubuntu",
+                         f"bash -lc {shlex.quote(before + probe_snippet(label))}")
     assert status == 0, out
     status, out = run_as(container, "root", f"cat /tmp/govm/snaps/{label}.json")
     assert status == 0, out
-    return json.loads(out)["build"]
+    return json.loads(out)
+
+
+def _probe(container, label: str) -> dict:
+    return _snapshot(container, label)["build"]
 
 
 def test_a_toolchain_broken_after_a_build_is_built_again(image_for, start_container):
@@ -46,3 +51,31 @@ def test_a_toolchain_broken_after_a_build_is_built_again(image_for, start_contai
     back = _probe(container, "bash-login:back")
     assert "reused" not in back
     assert back["status"] != 0 and "compile" in back["stderr"], back
+
+
+# the variables go computes by running the C compiler, which the probe leaves out
+COSTLY_ENV = {"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS",
+              "PKG_CONFIG", "GOGCCFLAGS"}
+
+
+def test_go_env_by_name_gives_what_go_env_gives(image_for, start_container):
+    """The probe reads `go env -json` in full once per go binary and toolchain that answers,
+    then asks for those names: every snapshot holds what a full `go env -json` beside it
+    prints, but the C compiler's flags, also when the same go hands over to another
+    toolchain (GOTOOLCHAIN) and back."""
+    ubuntu = get_platform("ubuntu")
+    container = start_container(image_for("ubuntu", "gotoolchain").tag, ubuntu.user)
+    container.put_archive("/tmp", probe_archive({}))
+    for n, toolchain in enumerate(["", f"go{NEW}", f"go{NEW}", "local", ""]):
+        before = f"export GOTOOLCHAIN={toolchain}; " if toolchain else ""
+        snap = _snapshot(container, f"sh:p{n}", before)
+        status, out = run_as(container, ubuntu.user,
+                             f"bash -lc {shlex.quote(before + 'go env -json')}")
+        assert status == 0, out
+        full = {k: v for k, v in json.loads(out).items() if k not in COSTLY_ENV}
+        assert snap["go_env"] == full and COSTLY_ENV <= set(json.loads(out))
+        assert snap["go_env"]["GOVERSION"] == (f"go{NEW}" if toolchain.startswith("go")
+                                               else "go1.21.13")
+    status, out = run_as(container, "root", "cat /tmp/govm/builds/go-env-names-*")
+    assert status == 0, out
+    assert len(json.loads(out)) == 2  # the names of two toolchains, each read in full once

@@ -153,14 +153,12 @@ def probe(tmp_path, monkeypatch):
     return module
 
 
-ENV = {"GOROOT": "/usr/local/go-1.22.10", "GOPATH": "/home/u/go",
-       "GOGCCFLAGS": "-ffile-prefix-map=/tmp/go-build1=/tmp/go-build"}
+ENV = {"GOROOT": "/usr/local/go-1.22.10", "GOPATH": "/home/u/go"}
 
 
 def test_an_identical_build_is_reused_and_says_so(probe):
     first = probe.reused_build(probe.go_path, ENV, True, "bash-login:after")
-    again = probe.reused_build(probe.go_path, {**ENV, "GOGCCFLAGS": "-other"}, True,
-                               "sh:after")
+    again = probe.reused_build(probe.go_path, dict(ENV), True, "sh:after")
     assert len(probe.calls) == 1 and "reused" not in first
     assert again["reused"]["from"] == "bash-login:after"
     assert again["runtime_version"] == "go1.22.10"
@@ -219,8 +217,14 @@ def test_identical_builds_at_once_build_once(probe, monkeypatch):
     assert results[reused[0]]["reused"]["from"] == builder
 
 
-@pytest.mark.parametrize("change", ["binary", "env", "source", "off"])
-def test_any_different_input_builds_and_installs_again(probe, change, monkeypatch):
+@pytest.mark.parametrize("change", ["binary", "env", "source", "cgo", "goenv-file", "go.env",
+                                    "off"])
+def test_any_different_input_builds_and_installs_again(probe, change, monkeypatch, tmp_path):
+    """Also what the C compiler's flags come from, which the probe's `go env` leaves out: the
+    environment, the GOENV file and GOROOT/go.env."""
+    goenv = tmp_path / "goenv"
+    goenv.write_text("GOFLAGS=-mod=mod\n")
+    monkeypatch.setitem(ENV, "GOENV", str(goenv))
     probe.reused_build(probe.go_path, ENV, True, "bash-login:after")
     env = dict(ENV)
     if change == "binary":
@@ -229,6 +233,12 @@ def test_any_different_input_builds_and_installs_again(probe, change, monkeypatc
         env["GOPATH"] = "/tmp/go"  # the install target too
     elif change == "source":
         Path(probe.HELLO).write_text("package main\nfunc main() { println(2) }\n")
+    elif change == "cgo":
+        monkeypatch.setenv("CGO_CFLAGS", "-O0")
+    elif change == "goenv-file":
+        goenv.write_text("GOFLAGS=-mod=mod\nCGO_CFLAGS=-O0\n")
+    elif change == "go.env":
+        (Path(ENV["GOROOT"]) / "go.env").write_text("CGO_LDFLAGS=-lm\n")
     else:
         monkeypatch.setenv("GOVM_BUILD_REUSE", "0")
     result = probe.reused_build(probe.go_path, env, True, "sh:after")
@@ -298,3 +308,78 @@ def test_a_binary_changed_just_now_is_read_every_time(probe, monkeypatch):
     key = probe.build_key(probe.go_path, ENV)
     assert probe.build_key(probe.go_path, ENV) == key
     assert reads.count(os.path.realpath(probe.go_path)) == 2
+
+
+# -- `go env` read by name (probe.py's read_go_env) -----------------------------------------
+FAKE_GO = """#!{python}
+import json, os, sys
+with open(os.environ["FAKE_GO_LOG"], "a") as log:
+    log.write(" ".join(sys.argv[1:]) + "\\n")
+if os.environ.get("FAKE_GO_FAIL"):
+    sys.stderr.write("go: downloading go1.23.0: toolchain not available\\n")
+    sys.exit(1)
+version = os.environ.get("FAKE_GO_VERSION", "go1.22.10")
+env = {{"GOVERSION": version, "GOOS": "linux", "GOARCH": "amd64", "GOROOT": "/opt/" + version,
+       "GOTOOLDIR": "/opt/" + version + "/pkg/tool/linux_amd64", "GOPATH": "/home/u/go",
+       "GOTOOLCHAIN": "auto", "GOBIN": "", "CGO_CFLAGS": "-O2 -g", "PKG_CONFIG": "pkg-config",
+       "GOGCCFLAGS": "-fPIC -m64 -fdebug-prefix-map=/tmp/go-build1=/tmp/go-build"}}
+if version == "go1.19.8":  # a go before toolchain switching has no GOTOOLCHAIN
+    del env["GOTOOLCHAIN"]
+names = sys.argv[3:]
+print(json.dumps({{n: env.get(n, "") for n in names}} if names else env))
+"""
+
+
+@pytest.fixture
+def fake_go(probe, tmp_path, monkeypatch):
+    import sys
+    go = tmp_path / "fake" / "go"
+    go.parent.mkdir()
+    go.write_text(FAKE_GO.format(python=sys.executable))
+    go.chmod(0o755)
+    log = tmp_path / "go.log"
+    log.touch()
+    monkeypatch.setenv("FAKE_GO_LOG", str(log))
+    monkeypatch.delenv("GOVM_BUILD_REUSE", raising=False)
+    return str(go), lambda: [line.split()[2:] for line in log.read_text().splitlines()]
+
+
+def test_go_env_is_read_in_full_once_then_by_name_with_the_same_values(probe, fake_go):
+    go, calls = fake_go
+    first, error = probe.read_go_env(go)
+    assert error is None and not set(probe.COSTLY_ENV) & set(first)
+    assert first["GOTOOLCHAIN"] == "auto" and first["GOBIN"] == ""
+    again, error = probe.read_go_env(go)
+    assert again == first and error is None
+    assert calls()[0] == [] and sorted(calls()[1]) == sorted(first)
+
+
+def test_another_toolchain_answering_is_read_in_full_and_keeps_its_own_names(probe, fake_go,
+                                                                              monkeypatch):
+    """The same go binary handing over to another toolchain (GOTOOLCHAIN), or one that has
+    fewer variables: no name that toolchain does not print shows up with an empty value."""
+    go, calls = fake_go
+    newer, _ = probe.read_go_env(go)
+    monkeypatch.setenv("FAKE_GO_VERSION", "go1.19.8")
+    older, _ = probe.read_go_env(go)
+    assert "GOTOOLCHAIN" not in older and older["GOVERSION"] == "go1.19.8"
+    assert [len(c) > 0 for c in calls()] == [False, True, False]  # asked by name, then in full
+    again, _ = probe.read_go_env(go)
+    assert again == older and "GOTOOLCHAIN" not in again and len(calls()[-1]) > 0
+    monkeypatch.delenv("FAKE_GO_VERSION")
+    assert probe.read_go_env(go)[0] == newer and len(calls()) == 5 and len(calls()[-1]) > 0
+
+
+def test_a_failing_go_env_by_name_is_the_error(probe, fake_go, monkeypatch):
+    go, calls = fake_go
+    probe.read_go_env(go)
+    monkeypatch.setenv("FAKE_GO_FAIL", "1")
+    values, error = probe.read_go_env(go)
+    assert values is None and "toolchain not available" in error and len(calls()) == 2
+
+
+def test_without_reuse_go_env_is_read_in_full_every_time(probe, fake_go, monkeypatch):
+    go, calls = fake_go
+    monkeypatch.setenv("GOVM_BUILD_REUSE", "0")
+    assert probe.read_go_env(go) == probe.read_go_env(go)
+    assert calls() == [[], []]

@@ -6,11 +6,12 @@ and nothing else of Python. The folder is GOVM_PROBE_DIR when set (`govm-matrix 
 the machine it runs on from a temporary folder of its own), else /tmp/govm.
 
 A build whose inputs are the same as one already done in this container (the same go binary by
-real path and content, the same effective `go env`, the same source files, the toolchain's
-compiler, assembler, linker and standard package folders unchanged) has the same result: it
-is reused from <folder>/builds and the snapshot says which probe built it. So is the install
-after it (`go install`, after a switch), kept apart from the build: a probe that installs reuses
-the build of one that did not. GOVM_BUILD_REUSE=0 turns that off.
+real path and content, the same effective `go env` and C compiler settings, the same source
+files, the toolchain's compiler, assembler, linker and standard package folders unchanged) has
+the same result: it is reused from <folder>/builds and the snapshot says which probe built it.
+So is the install after it (`go install`, after a switch), kept apart from the build: a probe
+that installs reuses the build of one that did not. So are the names `go env -json` prints
+(read_go_env). GOVM_BUILD_REUSE=0 turns all of that off.
 
 A run of the matrix starts this program about twenty times per container run, so it imports
 only what starts fast: the modules json, subprocess, tempfile and shutil bring re and enum with
@@ -30,8 +31,16 @@ FOLDER = os.environ.get("GOVM_PROBE_DIR") or "/tmp/govm"
 OUT_DIR = os.path.join(FOLDER, "snaps")
 BUILDS = os.path.join(FOLDER, "builds")
 INSTALL_LOCK = os.path.join(FOLDER, "install.lock")
-# `go env` values that differ between two runs of the same go with the same inputs
-VOLATILE_ENV = ("GOGCCFLAGS",)
+# What `go env` computes only when it prints them, running the C compiler a few times for
+# GOGCCFLAGS: `go env -json` took 0.1 s of CPU, by name 5 ms. The probe asks for every other
+# variable by name, as `go env GOROOT` does, and leaves these out; a build key takes what they
+# come from (CGO_INPUTS).
+COSTLY_ENV = ("CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS",
+              "PKG_CONFIG", "GOGCCFLAGS")
+CGO_INPUTS = ("CC", "CXX", "CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS",
+              "CGO_LDFLAGS", "PKG_CONFIG")
+# the variables that tell which toolchain answered `go env`, whose names are kept by them
+ANSWERED_BY = ("GOVERSION", "GOOS", "GOARCH", "GOROOT", "GOTOOLDIR")
 SETTLED = 2.0  # seconds since its last change after which a file's digest is kept
 HELLO = os.path.join(FOLDER, "hello.go")
 TOOLS = ("compile", "asm", "link")  # in GOTOOLDIR: what a build of hello world runs
@@ -396,13 +405,101 @@ def build_key(go, go_env):
             _digest_file(HELLO, h)
     except OSError:
         return None
-    env = {k: v for k, v in go_env.items() if k not in VOLATILE_ENV}
-    h.update(dumps(env).encode())
+    h.update(dumps(go_env).encode())
     try:
         h.update(toolchain_state(go_env).encode())
     except (OSError, KeyError, TypeError):
         return None  # a toolchain that is not all there is never taken as the same
+    h.update(dumps(cgo_inputs(go_env)).encode())
     return h.hexdigest()
+
+
+def cgo_inputs(go_env):
+    """Where the values go env leaves out here (COSTLY_ENV) come from: the C compiler and
+    cgo's variables in the environment, and the files go reads them from besides (the GOENV
+    file, then GOROOT/go.env)."""
+    found = {name: os.environ.get(name) for name in CGO_INPUTS}
+    for path in (go_env.get("GOENV"), os.path.join(go_env.get("GOROOT") or "", "go.env")):
+        try:
+            with open(path, errors="replace") as fh:
+                found[path] = fh.read()
+        except (OSError, TypeError, ValueError):
+            found[str(path)] = None
+    return found
+
+
+def read_go_env(go):
+    """`go env -json` as (values, error), every variable but COSTLY_ENV: asked for by name,
+    which spares go the C compiler. Which names a go prints depends on the toolchain that
+    answers (its version, GOOS and GOARCH), so the first probe that runs a go binary in this
+    container reads them all and keeps their names under the binary's content and what answered
+    (ANSWERED_BY); the probes after it ask for those. An answer from a toolchain not seen yet
+    is read in full again. A failing `go env NAME` fails as `go env` does, up to where go starts
+    on the left-out variables, which check the build configuration (a relative CC, GOFLAGS
+    with -race and no cgo): a build shows those. GOVM_BUILD_REUSE=0 reads in full every
+    time."""
+    kept = _names_file(go) if os.environ.get("GOVM_BUILD_REUSE") != "0" else None
+    learned = _read_names(kept) if kept else {}
+    if learned:
+        values, error = _go_env_json(go, sorted(set().union(*learned.values())))
+        names = learned.get(_answered_by(values)) if values is not None else None
+        if error or names is not None:
+            return (None, error) if error else ({n: values.get(n, "") for n in names}, None)
+    values, error = _go_env_json(go, [])
+    if values is None:
+        return None, error
+    values = {k: v for k, v in values.items() if k not in COSTLY_ENV}
+    if kept:
+        _learn_names(kept, _answered_by(values), sorted(values))
+    return values, None
+
+
+def _go_env_json(go, names):
+    found = run([go, "env", "-json", *names], env=dict(os.environ))
+    if found["status"] != 0:
+        return None, (found["stderr"] or found["stdout"])[-1000:]
+    try:
+        values = loads(found["stdout"])
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        return None, "go env -json printed no JSON: " + found["stdout"][-300:]
+    return values, None
+
+
+def _answered_by(values):
+    return "\0".join(str(values.get(name)) for name in ANSWERED_BY)
+
+
+def _names_file(go):
+    try:
+        digest = file_digest(os.path.realpath(go))
+    except OSError:
+        return None
+    return os.path.join(BUILDS, "go-env-names-" + digest)
+
+
+def _read_names(path):
+    try:
+        with open(path) as fh:
+            found = loads(fh.read())
+        return found if isinstance(found, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _learn_names(path, answered_by, names):
+    with open(path + ".lock", "a") as lock:  # probes at once: each adds what it learned
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            learned = _read_names(path)
+            learned[answered_by] = names
+            fd, tmp = temporary(BUILDS)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(dumps(learned))
+            os.replace(tmp, path)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def toolchain_state(go_env):
@@ -535,14 +632,7 @@ def main():
     snap["go"] = go
     if go:
         snap["go_version"] = run([go, "version"], env=dict(os.environ))
-        go_env = run([go, "env", "-json"], env=dict(os.environ))
-        if go_env["status"] == 0:
-            try:
-                snap["go_env"] = loads(go_env["stdout"])
-            except ValueError:
-                snap["go_env_error"] = "go env -json printed no JSON: " + go_env["stdout"][-300:]
-        else:
-            snap["go_env_error"] = (go_env["stderr"] or go_env["stdout"])[-1000:]
+        snap["go_env"], snap["go_env_error"] = read_go_env(go)
         # the install target is checked after a switch (the base phase is the baseline)
         snap["build"] = reused_build(go, snap["go_env"], not label.endswith(":base"), label)
     goenv_path = (snap["go_env"] or {}).get("GOENV") or env.get("GOENV") or os.path.join(
