@@ -17,11 +17,16 @@ def _gopath_parts(leg: Leg) -> tuple[str | None, list[str]]:
     return ("exported GOPATH", [p for p in value.split(":") if p]) if value else (None, [])
 
 
+def _real(leg: Leg, path: str) -> str | None:
+    return (leg.snap.get("real") or {}).get(path) or (leg.snap.get("would_be") or {}).get(path)
+
+
 def _classify_dir(leg: Leg, what: str, path: str, result: CheckResult, shared: str,
                   real: str | None = None) -> None:
     """A folder by its real path as well as its spelling (``real``: the probe's, unless
-    given): inside a version's root, or named for a version, it belongs to that version."""
-    real = real or (leg.snap.get("real") or {}).get(path)
+    given; for a folder not made yet, where go would make it): inside a version's root, or
+    named for a version, it belongs to that version."""
+    real = real or _real(leg, path)
     owner = leg.owner(path, real)
 
     def tagged(*versions: str) -> bool:
@@ -59,7 +64,7 @@ def check_gobin(leg: Leg) -> CheckResult:
         result.add(*leg.gone("no GOBIN or GOPATH to read (no working `go env`)"))
         return result
     target = parts[0].rstrip("/") + "/bin"
-    first = (leg.snap.get("real") or {}).get(parts[0])  # the bin folder need not exist yet
+    first = _real(leg, parts[0])  # the bin folder need not exist yet
     _classify_dir(leg, "the go install target (GOBIN unset)", target, result,
                   "is shared by every Go version", first and first.rstrip("/") + "/bin")
     _check_install(leg, result)

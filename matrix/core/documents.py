@@ -72,6 +72,9 @@ class Snapshot(TypedDict, total=False):
     roots: dict[str, RootInfo]  # version (or "_dispatcher") -> where it is installed
     roots_error: str
     real: dict[str, str | None]  # real paths of the Go variables' values
+    # a GOBIN or GOPATH folder that does not exist yet: where go would make it, through the
+    # symlinks of the folders above it that exist
+    would_be: dict[str, str]
     timed_out: list[str]  # the commands the probe gave up on (present only when any)
 
 

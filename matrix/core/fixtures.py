@@ -142,6 +142,10 @@ BUILTIN: dict[str, Fixture] = {
                 (Step("rc", "export PATH={old_root}/bin:$PATH"),)),
         Fixture("gopath-in-old-root", "export GOPATH=<old root>/gopath in the rc files",
                 (Step("rc", "export GOPATH={old_root}/gopath"),)),
+        Fixture("gobin-through-link", "export GOBIN=~/go-current/mybin in the rc files, "
+                "~/go-current a symlink to <old root> and mybin not made yet",
+                (Step("user", "ln -sfn {old_root} ~/go-current"),
+                 Step("rc", "export GOBIN=$HOME/go-current/mybin"))),
         Fixture("gotoolchain-old", "go env -w GOTOOLCHAIN=go<old> (written to the GOENV file)",
                 (Step("user", "{old_root}/bin/go env -w GOTOOLCHAIN=go{old}"),)),
         Fixture("gotoolchain-env-old", "export GOTOOLCHAIN=go<old> in the rc files",

@@ -728,6 +728,37 @@ def test_a_gopath_reaching_the_old_root_through_a_symlink_is_the_install_target_
     assert L in leg_verdicts(result, "gopath")
 
 
+@pytest.mark.parametrize("would_be, expected", [(f"{OLD_ROOT}/mybin", L),
+                                                 (f"{NEW_ROOT}/mybin", P),
+                                                 ("/srv/tools/mybin", S)])
+def test_a_gobin_not_made_yet_is_judged_where_go_would_make_it(would_be, expected):
+    """GOBIN's last folder does not exist yet (go install makes it), and a folder above it is
+    a symlink: the folder is made where the symlink points, in the old root for a leak."""
+    recording = load_run("ubuntu-manual-clean")
+    after = _after(recording)
+    after["go_env"]["GOBIN"] = "/home/ubuntu/current/mybin"
+    after["real"]["/home/ubuntu/current/mybin"] = None
+    after["would_be"] = {"/home/ubuntu/current/mybin": would_be}
+    result = replay(recording, "bash-login")
+    assert expected in leg_verdicts(result, "gobin")
+    if expected == L:
+        one(result, "gobin", L, "expected GOBIN not to belong to go1.21.13, got "
+                                "/home/ubuntu/current/mybin")
+    del after["would_be"]  # a probe that did not look: by its spelling, shared
+    assert leg_verdicts(replay(recording, "bash-login"), "gobin") == {S, P}
+
+
+def test_a_gopath_not_made_yet_gives_the_install_target_where_go_would_make_it():
+    recording = load_run("ubuntu-manual-clean")
+    after = _after(recording)
+    after["go_env"]["GOPATH"] = "/home/ubuntu/current/gopath"
+    after["would_be"] = {"/home/ubuntu/current/gopath": f"{OLD_ROOT}/gopath"}
+    result = replay(recording, "bash-login")
+    one(result, "gobin", L, "expected the go install target (GOBIN unset) not to belong to "
+                            "go1.21.13, got /home/ubuntu/current/gopath/bin")
+    assert L in leg_verdicts(result, "gopath")
+
+
 def test_a_gopath_that_is_a_symlink_to_the_old_version_s_folder_is_a_leak():
     recording = load_run("ubuntu-manual-clean")
     after = _after(recording)

@@ -648,12 +648,15 @@ def main():
     except (OSError, ValueError, AttributeError) as exc:
         snap["roots"] = {}
         snap["roots_error"] = str(exc)
-    candidates = [env.get(k) for k in ("GOROOT", "GOBIN")]
-    candidates += (env.get("GOPATH") or "").split(os.pathsep)
     go_env_values = snap["go_env"] or {}
-    candidates += [go_env_values.get(k) for k in ("GOROOT", "GOBIN", "GOMODCACHE", "GOCACHE")]
-    candidates += (go_env_values.get("GOPATH") or "").split(os.pathsep)
+    folders = [env.get("GOBIN"), go_env_values.get("GOBIN")]  # what go install may create
+    folders += (env.get("GOPATH") or "").split(os.pathsep)
+    folders += (go_env_values.get("GOPATH") or "").split(os.pathsep)
+    candidates = [env.get("GOROOT"), go_env_values.get("GOROOT"), *folders]
+    candidates += [go_env_values.get(k) for k in ("GOMODCACHE", "GOCACHE")]
     snap["real"] = {c: real(c) for c in candidates if c}
+    snap["would_be"] = {c: os.path.realpath(c) for c in folders
+                        if c and os.path.isabs(c) and snap["real"][c] is None}
     if TIMED_OUT:
         snap["timed_out"] = TIMED_OUT
     snap["probe_seconds"] = round(time.monotonic() - started, 3)
