@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -332,7 +333,6 @@ print(json.dumps({{n: env.get(n, "") for n in names}} if names else env))
 
 @pytest.fixture
 def fake_go(probe, tmp_path, monkeypatch):
-    import sys
     go = tmp_path / "fake" / "go"
     go.parent.mkdir()
     go.write_text(FAKE_GO.format(python=sys.executable))
