@@ -14,11 +14,25 @@ from .summary import render_summary
 FILES = ("matrix.json", "matrix.md", "matrix.html", "junit.xml")
 
 
+def render_json(report: dict) -> str:
+    """The report as JSON: indented, except that each cell is one line (the cells are most
+    of it: written compact they take a third of the time, and a diff of two reports shows
+    one changed line per changed cell)."""
+    head = {k: v for k, v in report.items() if k != "cells"}
+    text = json.dumps(head, indent=1, ensure_ascii=False)
+    if "cells" not in report:
+        return text + "\n"
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    cells = ",\n".join(encode(cell) for cell in report["cells"])
+    body = f"[\n{cells}\n ]" if cells else "[]"
+    return f'{text[:-2]},\n "cells": {body}\n}}\n' if head else f'{{\n "cells": {body}\n}}\n'
+
+
 def render_all(report: dict) -> dict[str, str]:
     """Every report file's text: JSON (everything), Markdown sized for a CI job summary,
     the self-contained HTML page, and JUnit XML."""
     return {
-        "matrix.json": json.dumps(report, indent=1, ensure_ascii=False) + "\n",
+        "matrix.json": render_json(report),
         "matrix.md": render_summary(report),
         "matrix.html": render_html(report),
         "junit.xml": render_junit(report),

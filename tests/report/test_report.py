@@ -8,6 +8,7 @@ from matrix.core.cells import Cell, Scenario
 from matrix.core.errors import MatrixError
 from matrix.core.verdicts import Verdict
 from matrix.report import SCHEMA_VERSION, build_report, load_report, write_reports
+from matrix.report.write import render_json
 from matrix.run.results import GroupOutcome, cell_result
 
 
@@ -43,6 +44,18 @@ def test_markdown_reads_without_colour_and_carries_the_log_tail(tmp_path):
     assert "### ubuntu/manual/" not in md and "### wsl2/mise/" in md
     assert json.loads((tmp_path / "matrix.json").read_text())["summary"]["cells"] == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_json_is_the_report_with_one_line_per_cell():
+    report = build_report(_cells(), {"platforms": ["ubuntu", "wsl2"]}, {"network": "offline"})
+    text = render_json(report)
+    assert json.loads(text) == report
+    lines = text.splitlines()
+    for cell in report["cells"]:
+        assert sum(1 for line in lines if f'"id":"{cell["id"]}"' in line) == 1
+    assert lines[1] == ' "schema": "govm-matrix/report",'  # the rest stays indented
+    for edge in ({}, {"cells": []}, {"a": 1}, {"cells": [{"id": "x"}], "z": [1]}):
+        assert json.loads(render_json(edge)) == edge
 
 
 def test_load_report_refuses_other_schemas_and_truncation(tmp_path):
