@@ -5,15 +5,14 @@ the ``cell`` argument; every other test suite is left alone. The options are the
 ``matrix.run.config`` declares; they are validated once into a ``RunConfig`` kept in
 ``config.stash`` (the CLI hands over one it already validated; workers get the controller's).
 Before the cells run, the controlling process builds every image the run needs, with a line
-per layer. Workers send each cell's result to the controller as a user property of its test
-report (its JSON text); the controller, or the single process with ``-n0``, writes the
-report once at the end of the session.
+per layer. Each process hands every cell's result over through a file of its own in the
+run's folder (``MatrixSession.hand_over``); the controller, or the single process with
+``-n0``, reads them and writes the report once at the end of the session.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 
@@ -24,7 +23,7 @@ from .core.errors import EXIT_ENVIRONMENT, MatrixError
 from .core.shards import shard_cells
 from .core.verdicts import Verdict
 from .run import config as run_config
-from .run.config import PROPERTY, RunConfig
+from .run.config import RunConfig
 
 CONFIG = pytest.StashKey[RunConfig]()
 SUITE = "matrix.run.suite"
@@ -125,6 +124,8 @@ class Collector:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.results: dict[str, dict] = {}
+        #: cells whose test failed, as ERROR cells: used for those that handed no result over
+        self.failed: dict[str, dict] = {}
         self.written: tuple[dict, list] | None = None
 
     @property
@@ -166,20 +167,17 @@ class Collector:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         match = _ID_RE.search(report.nodeid)
-        if not match:
-            return
-        text = dict(report.user_properties).get(PROPERTY)
-        if text is not None:
-            data = json.loads(text)
-            self.results[data["id"]] = data
-        elif report.failed and match.group("id") not in self.results:
-            self.results[match.group("id")] = _crashed_cell(match.group("id"), report)
+        if match and report.failed and match.group("id") not in self.failed:
+            self.failed[match.group("id")] = _crashed_cell(match.group("id"), report)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:
         if not self.controller or exitstatus in (pytest.ExitCode.USAGE_ERROR,
                                                  pytest.ExitCode.INTERNAL_ERROR):
             return
+        from .run.session import handed_over
+
         run = run_config_of(self.config)
+        self.results = {**self.failed, **handed_over(self._run_folder(run))}
         # A shard's report is written even when the shard holds no cell, so that `merge`
         # always gets shards 1..N.
         if self.results or run.shard:
@@ -208,15 +206,13 @@ class Collector:
     def _daemon_events(self, run: RunConfig, results: list[dict]) -> list[str]:
         """What happened to the Docker daemon during the run, one line per event."""
         from .run.daemon import DaemonWatch, describe_events
-        from .supply.cache import ArtifactCache
 
-        state = DaemonWatch(ArtifactCache().root / "runs" / run.run_id).state()
+        state = DaemonWatch(self._run_folder(run)).state()
         return describe_events(state, results)
 
     def _cleanup(self, run: RunConfig) -> None:
         """Remove every container of this run, whichever process started it."""
         from .build import engine
-        from .supply.cache import ArtifactCache
 
         try:
             cli = engine.client(timeout=60)
@@ -226,7 +222,14 @@ class Collector:
             self.cleanup_note = (f"the containers of this run could not be removed now "
                                  f"({engine.describe(exc)}); the next run, or `govm-matrix "
                                  "clean --containers`, removes them")
-        shutil.rmtree(ArtifactCache().root / "runs" / run.run_id, ignore_errors=True)
+        shutil.rmtree(self._run_folder(run), ignore_errors=True)
+
+    @staticmethod
+    def _run_folder(run: RunConfig):
+        """What the run's processes share while it lasts (``MatrixSession.shared_dir``)."""
+        from .supply.cache import ArtifactCache
+
+        return ArtifactCache().root / "runs" / run.run_id
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:
         if not self.written:

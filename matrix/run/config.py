@@ -26,9 +26,6 @@ from ..supply import pins
 from ..supply.cache import online
 from ..supply.go import check_versions
 
-#: the user property under which a cell's test reports its result document
-PROPERTY = "govm_cell"
-
 
 @dataclass(frozen=True)
 class Option:

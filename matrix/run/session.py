@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import traceback
 from pathlib import Path
 
@@ -32,6 +33,9 @@ from .results import GroupOutcome, cell_result
 from .reuse import ResultStore, manager_digest
 from .runner import Run, RunOptions
 from .shells import platform_shells
+
+#: in the run's folder: each process's cell results, one JSON document a line
+RESULTS = "cells"
 
 
 class MatrixSession:
@@ -342,3 +346,28 @@ class MatrixSession:
                                    reason=f"harness error: {engine.describe(exc)}",
                                    log_tail=traceback.format_exc().splitlines()[-15:])
         return cell_result(cell, outcome, self.definition)
+
+    def hand_over(self, result: CellDoc) -> None:
+        """Give a cell's result to the controlling process: a line appended to this process's
+        file in the run's folder, which the controller reads when the cells are done
+        (``handed_over``). A cell's result is most of its report, and xdist's channel would
+        carry it twice (in the call's report and again in the teardown's)."""
+        folder = self.shared_dir / RESULTS
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{os.getpid()}.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def handed_over(run_folder: Path) -> dict[str, CellDoc]:
+    """Every cell result the run's processes handed over, by cell id. A line a process did
+    not finish writing (it died) is left out: that cell's test failed, and the controller
+    makes it ERROR."""
+    found: dict[str, CellDoc] = {}
+    for path in sorted((run_folder / RESULTS).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                result = json.loads(line)
+            except ValueError:
+                continue
+            found[result["id"]] = result
+    return found

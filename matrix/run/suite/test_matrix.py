@@ -7,20 +7,14 @@ verdict is ERROR (the harness could not decide) or one of the verdicts given to 
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from matrix.run.config import PROPERTY
 
 DAEMON_GONE = "the Docker daemon stopped answering at "
 
 
-def test_cell(cell, matrix_session, request):
+def test_cell(cell, matrix_session):
     result = matrix_session.evaluate(cell)
-    # as JSON text: xdist's serializer takes a string whole, where it walks a nested
-    # document in Python (both ways about five times slower over a whole matrix)
-    request.node.user_properties.append((PROPERTY, json.dumps(result)))
+    matrix_session.hand_over(result)
     if result["verdict"] == "ERROR":
         error = result["error"] or ""
         if error.startswith(DAEMON_GONE):  # said once, in the summary, not once per cell
