@@ -1,7 +1,8 @@
 """Warm speed of the matrix, side by side with and without the speed-ups, against the floor of
 a container run, and the cost of running an unchanged matrix again: all measured in this run.
 
-    python bench/bench_matrix.py [--repeat 3] [--workers auto] [--floor-samples 6]
+    python bench/bench_matrix.py [--repeat 3] [--interleave 1] [--workers auto]
+                                 [--floor-samples 6]
                                  [govm-matrix selection options, e.g. --platform ubuntu]
 
 1. A warm-up run builds whatever image is missing and measures the bare platforms' shells
@@ -9,7 +10,10 @@ a container run, and the cost of running an unchanged matrix again: all measured
 2. The selection, warm, --repeat times each, alternating: with the speed-ups (parallel probes,
    build reuse, fixture layers, batched steps) and without them (--no-parallel-probes
    --no-build-reuse --no-fixture-layers --no-batched-steps), both --fresh so that nothing is
-   reused; wall time of each, and the verdicts of both compared cell by cell.
+   reused; wall time of each, and the verdicts of both compared cell by cell. With
+   --interleave N, each of those runs is the selection's N shards (--shard I/N) one after
+   another, and the two kinds alternate shard by shard, so that both sample the same hours of
+   a machine whose speed drifts; a run's wall time and busy core-seconds are its shards' sums.
 3. Time per container run: each group's own run time (``run_seconds``), median over the groups
    of the fast runs.
 4. Its floor, measured now for a sample of groups spread over the run times: one `docker run`
@@ -217,29 +221,60 @@ def slowest_probe_alone(selection: list[str], entry: dict, report_dir: str) -> t
     sys.exit(f"floor: {entry['group']} did not run again on its own")
 
 
+SLOW_FLAGS = ("--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers",
+              "--no-batched-steps")
+
+
+def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interleave: int
+               ) -> tuple[dict[str, list[float]], dict[str, list[float | None]], dict]:
+    """The timed runs, with the speed-ups ("fast") and without them ("slow"), alternating:
+    run by run, or with ``interleave`` > 1 shard by shard. Each kind's wall times and busy
+    core-seconds, one per repeat (a run's shards summed), and the last run of each kind's
+    cells as one report."""
+    shards = ([["--shard", f"{i}/{interleave}"] for i in range(1, interleave + 1)]
+              if interleave > 1 else [[]])
+    walls: dict[str, list[float]] = {"fast": [], "slow": []}
+    busy: dict[str, list[float | None]] = {"fast": [], "slow": []}
+    reports: dict = {}
+    for i in range(repeat):
+        wall = {"fast": 0.0, "slow": 0.0}
+        used: dict[str, float | None] = {"fast": 0.0, "slow": 0.0}
+        cells: dict[str, list] = {"fast": [], "slow": []}
+        for j, shard in enumerate(shards):
+            for kind, flags in (("fast", ()), ("slow", SLOW_FLAGS)):
+                seconds, cores, report = run_matrix([*selection, *shard, "--fresh", *flags],
+                                                    workers, f"{tmp}/{kind}{i}-{j}")
+                wall[kind] += seconds
+                used[kind] = None if cores is None or used[kind] is None else used[kind] + cores
+                cells[kind] += report["cells"]
+        for kind in ("fast", "slow"):
+            walls[kind].append(wall[kind])
+            busy[kind].append(used[kind])
+            reports[kind] = {"cells": cells[kind], "summary": {"cells": len(cells[kind])}}
+    return walls, busy, reports
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--interleave", type=int, default=1, metavar="N")
     parser.add_argument("--workers", default="auto")
     parser.add_argument("--floor-samples", type=int, default=6)
     args, selection = parser.parse_known_args()
-    slow_flags = ["--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers",
-                  "--no-batched-steps"]
+    if args.interleave < 1:
+        sys.exit("bench: --interleave takes a number of shards, 1 or more")
+    if args.interleave > 1 and any(a == "--shard" or a.startswith("--shard=")
+                                   for a in selection):
+        sys.exit("bench: --interleave makes its own shards; leave --shard out, or use "
+                 "--interleave 1")
 
     with tempfile.TemporaryDirectory() as tmp:
         warm_up, _, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")
         print(f"warm-up run: {warm_up:.1f} s (builds what is missing; not counted)")
-        fast, slow, reports = [], [], {}
-        fast_busy, slow_busy = [], []
-        for i in range(args.repeat):
-            wall, busy, reports["fast"] = run_matrix([*selection, "--fresh"], args.workers,
-                                                     f"{tmp}/fast{i}")
-            fast.append(wall)
-            fast_busy.append(busy)
-            wall, busy, reports["slow"] = run_matrix([*selection, "--fresh", *slow_flags],
-                                                     args.workers, f"{tmp}/slow{i}")
-            slow.append(wall)
-            slow_busy.append(busy)
+        walls, busy, reports = timed_runs(selection, args.workers, tmp, args.repeat,
+                                          args.interleave)
+        fast, slow = walls["fast"], walls["slow"]
+        fast_busy, slow_busy = busy["fast"], busy["slow"]
         rerun, _, reports["again"] = run_matrix(selection, args.workers, f"{tmp}/again")
 
         cli = docker_env.client()
@@ -261,6 +296,9 @@ def main() -> None:
     fast_wall, slow_wall = statistics.median(fast), statistics.median(slow)
     per_run = statistics.median(g["seconds"] for g in groups) if groups else 0.0
     print(f"cells: {cells}; container runs: {len(groups)}")
+    if args.interleave > 1:
+        print(f"each timed run: {args.interleave} shards in a row, the two kinds alternating "
+              "shard by shard (wall and busy core-seconds summed over its shards)")
     print(f"warm wall, speed-ups on  (median of {args.repeat}): {fast_wall:.1f} s "
           f"(runs: {', '.join(f'{w:.1f}' for w in fast)})")
     print(f"warm wall, speed-ups off (median of {args.repeat}): {slow_wall:.1f} s "

@@ -116,3 +116,41 @@ def test_a_container_run_s_time_is_told_by_kind_of_step_once_per_group():
     assert lines[-2].split()[-2:] == ["9.0", "13.0"]
     # without the 4.5 s of observing, which no speed-up shortens: 4.5 against 8.5
     assert lines[-1].endswith("(a fixed time): 0.53")
+
+
+def test_interleaved_runs_alternate_the_two_kinds_shard_by_shard_and_sum_them(monkeypatch):
+    bench = load_bench()
+    calls = []
+
+    def run_matrix(args, workers, report_dir):
+        calls.append(args)
+        shard = args[args.index("--shard") + 1]
+        slow = "--no-build-reuse" in args
+        return (10.0 if slow else 3.0), (18.0 if slow else None if shard == "2/2" else 5.0), {
+            "cells": [{"id": f"{shard} {'slow' if slow else 'fast'}"}]}
+
+    monkeypatch.setattr(bench, "run_matrix", run_matrix)
+    walls, busy, reports = bench.timed_runs(["--platform", "ubuntu"], "2", "tmp", 2, 2)
+    kinds = [("--no-build-reuse" in args, args[args.index("--shard") + 1]) for args in calls]
+    assert kinds == [(False, "1/2"), (True, "1/2"), (False, "2/2"), (True, "2/2")] * 2
+    assert all(args[:2] == ["--platform", "ubuntu"] and "--fresh" in args for args in calls)
+    assert walls == {"fast": [6.0, 6.0], "slow": [20.0, 20.0]}
+    # a shard without /proc/stat leaves its run's busy core-seconds unmeasured
+    assert busy == {"fast": [None, None], "slow": [36.0, 36.0]}
+    assert [c["id"] for c in reports["fast"]["cells"]] == ["1/2 fast", "2/2 fast"]
+    assert reports["slow"]["summary"] == {"cells": 2}
+
+
+def test_without_interleaving_each_timed_run_is_the_whole_selection(monkeypatch):
+    bench = load_bench()
+    calls = []
+
+    def run_matrix(args, workers, report_dir):
+        calls.append(args)
+        return 1.0, 2.0, {"cells": []}
+
+    monkeypatch.setattr(bench, "run_matrix", run_matrix)
+    walls, _, _ = bench.timed_runs([], "2", "tmp", 3, 1)
+    assert not any("--shard" in args for args in calls)
+    assert [("--no-build-reuse" in args) for args in calls] == [False, True] * 3
+    assert walls == {"fast": [1.0] * 3, "slow": [1.0] * 3}
