@@ -79,3 +79,27 @@ def test_go_env_by_name_gives_what_go_env_gives(image_for, start_container):
     status, out = run_as(container, "root", "cat /tmp/govm/builds/go-env-names-*")
     assert status == 0, out
     assert len(json.loads(out)) == 2  # the names of two toolchains, each read in full once
+
+
+def test_go_version_is_the_shell_s_only_where_the_shell_ran_path_s_go(image_for,
+                                                                      start_container):
+    """The probe takes `go version` of PATH's go from the shell's own run of it only where the
+    shell ran that file: with a stale hash or a function named go in the way, it runs PATH's
+    go itself, and either way the snapshot holds what PATH's go prints."""
+    ubuntu = get_platform("ubuntu")
+    container = start_container(image_for("ubuntu", "manual").tag, ubuntu.user)
+    container.put_archive("/tmp", probe_archive({}))
+    select = get_manager("manual").select(NEW, "global", ubuntu)
+    assert run_as(container, ubuntu.user, f"bash -lc {shlex.quote(select)}")[0] == 0
+    status, out = run_as(container, ubuntu.user, "bash -lc 'go version'")
+    out = out.decode()
+    assert status == 0 and NEW in out, out
+    plain = _snapshot(container, "bash-login:plain")
+    assert plain["go_version"]["stdout"] == out and plain["go_version"]["reused"]
+    old = "/usr/local/go-1.21.13/bin/go"
+    in_the_way = {"hash": f"hash -p {old} go; ",
+                  "function": "go() { echo go version go9.9.9 linux/amd64; }; "}
+    for name, before in in_the_way.items():
+        snap = _snapshot(container, f"bash-login:{name}", before)
+        assert snap["shell_go"]["command"] != snap["go"], (name, snap["shell_go"])
+        assert snap["go_version"]["stdout"] == out and "reused" not in snap["go_version"], name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -30,6 +31,52 @@ def test_the_probe_imports_none_of_the_modules_it_stands_in_for():
     out = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(PROBE.parent)],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_probe_starts_without_openssl_and_reads_a_file_with_its_sha256(probe, tmp_path,
+                                                                       monkeypatch):
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import probe; "
+            "print(' '.join(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(PROBE.parent)],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+    monkeypatch.setattr(probe, "BUILDS", str(tmp_path / "builds"))
+    target = tmp_path / "go"
+    target.write_bytes(b"a go binary")
+    assert probe.file_digest(str(target)) == hashlib.sha256(b"a go binary").hexdigest()
+
+
+VERSION = "go version go1.22.10 linux/amd64"
+
+
+def _shell_go(command="/usr/local/go/bin/go", output=VERSION, status=0):
+    return {"command": command, "version_output": output, "status": status}
+
+
+def test_go_version_is_the_shell_s_when_the_shell_ran_path_s_go(probe, monkeypatch):
+    monkeypatch.delenv("GOVM_BUILD_REUSE", raising=False)
+    got = probe.shell_version("/usr/local/go/bin/go", _shell_go())
+    assert (got["status"], got["stdout"], got["stderr"]) == (0, VERSION + "\n", "")
+    assert got["argv"] == ["/usr/local/go/bin/go", "version"] and got["reused"]
+
+
+@pytest.mark.parametrize("shell_go", [
+    _shell_go(command="go"),  # a function or an alias named go
+    _shell_go(command="/usr/local/go-1.21.13/bin/go"),  # a stale hash, another path
+    _shell_go(command=None, output="sh: 1: go: not found", status=127),
+    _shell_go(status=1),
+    _shell_go(output="go: downloading go1.22.10 (linux/amd64)\n" + VERSION),  # stderr mixed in
+    _shell_go(output="go: cannot find GOROOT directory: /nowhere"),
+], ids=["function", "other path", "not found", "failed", "two lines", "no version"])
+def test_go_version_runs_again_where_the_shell_s_answer_may_differ(probe, monkeypatch,
+                                                                    shell_go):
+    monkeypatch.delenv("GOVM_BUILD_REUSE", raising=False)
+    assert probe.shell_version("/usr/local/go/bin/go", shell_go) is None
+
+
+def test_go_version_runs_again_without_reuse(probe, monkeypatch):
+    monkeypatch.setenv("GOVM_BUILD_REUSE", "0")
+    assert probe.shell_version("/usr/local/go/bin/go", _shell_go()) is None
 
 
 COMMANDS = [

@@ -11,21 +11,29 @@ files, the toolchain's compiler, assembler, linker and standard package folders 
 the same result: it is reused from <folder>/builds and the snapshot says which probe built it.
 So is the install after it (`go install`, after a switch), kept apart from the build: a probe
 that installs reuses the build of one that did not. So are the names `go env -json` prints
-(read_go_env). GOVM_BUILD_REUSE=0 turns all of that off.
+(read_go_env), and what `go version` printed in the shell when it ran PATH's go (shell_version).
+GOVM_BUILD_REUSE=0 turns all of that off.
 
 A run of the matrix starts this program about twenty times per container run, so it imports
 only what starts fast: the modules json, subprocess, tempfile and shutil bring re and enum with
 them, which took more than half of its own CPU time. What it needs of them is below (``run``,
 ``loads``, ``dumps``, ``which``, ``temporary``, ``temporary_dir``, ``copy``, ``remove_tree``),
-with the same results.
+with the same results. hashlib loads OpenSSL's library (2.5 ms of a probe's start), which hashes
+a file fastest: it is imported only when a file's content is read (``_read_digest``), about once
+per go binary and container run; the keys, of a few kilobytes, are hashed with the BLAKE2 built
+into the interpreter.
 """
 
 import fcntl
-import hashlib
 import os
 import select
 import sys
 import time
+
+try:
+    from _blake2 import blake2b as key_hash  # built in: nothing to load
+except ImportError:  # an interpreter built without it
+    from hashlib import sha256 as key_hash
 
 FOLDER = os.environ.get("GOVM_PROBE_DIR") or "/tmp/govm"
 OUT_DIR = os.path.join(FOLDER, "snaps")
@@ -358,7 +366,7 @@ def file_digest(path):
     before = os.stat(path)
     identity = "\0".join(str(v) for v in (path, before.st_dev, before.st_ino, before.st_size,
                                            before.st_mtime_ns, before.st_ctime_ns))
-    kept = os.path.join(BUILDS, "digest-" + hashlib.sha256(identity.encode()).hexdigest())
+    kept = os.path.join(BUILDS, "digest-" + key_hash(identity.encode()).hexdigest())
     os.makedirs(BUILDS, exist_ok=True)
     with open(kept + ".lock", "a") as lock:  # probes at once: one reads, the others wait
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -371,6 +379,8 @@ def file_digest(path):
 
 
 def _read_digest(path, before, kept):
+    import hashlib  # OpenSSL's sha256, several times faster on a 144 MB file than the others
+
     h = hashlib.sha256()
     _digest_file(path, h)
     digest = h.hexdigest()
@@ -389,7 +399,7 @@ def build_key(go, go_env):
     """The inputs of a build, as a digest; None when they cannot all be known."""
     if not go or not go_env:
         return None
-    h = hashlib.sha256()
+    h = key_hash()
     real_go = os.path.realpath(go)
     h.update(real_go.encode() + b"\0")
     try:
@@ -597,6 +607,21 @@ def install_module(go):
         remove_tree(work)
 
 
+def shell_version(go, shell_go):
+    """`go version` of PATH's ``go`` as ``run`` gives it, taken from what the shell printed
+    (``shell_go``) where running it again must print the same: the shell ran that same file (no
+    function, alias or other hashed path in between), in this folder, with this environment
+    (this program's own GOVM_ variables aside), it succeeded, and it printed one version line and
+    nothing else. None otherwise, and with GOVM_BUILD_REUSE=0 (every probe runs it)."""
+    output = shell_go["version_output"]
+    if (os.environ.get("GOVM_BUILD_REUSE") == "0" or shell_go["command"] != go
+            or shell_go["status"] != 0 or not output.startswith("go version ")
+            or "\n" in output):
+        return None
+    return {"argv": [go, "version"], "status": 0, "stdout": output + "\n", "stderr": "",
+            "seconds": 0, "reused": "the shell's `go version`"}
+
+
 def main():
     started = time.monotonic()
     label = sys.argv[1] if len(sys.argv) > 1 else "unlabelled"
@@ -631,7 +656,8 @@ def main():
     go = which("go", path_value)
     snap["go"] = go
     if go:
-        snap["go_version"] = run([go, "version"], env=dict(os.environ))
+        snap["go_version"] = (shell_version(go, snap["shell_go"])
+                              or run([go, "version"], env=dict(os.environ)))
         snap["go_env"], snap["go_env_error"] = read_go_env(go)
         # the install target is checked after a switch (the base phase is the baseline)
         snap["build"] = reused_build(go, snap["go_env"], not label.endswith(":base"), label)
