@@ -65,16 +65,21 @@ class Leg:
             real = (self.snap.get("real") or {}).get(path)
         candidates = [os.path.normpath(p) for p in (path, real) if p]
 
-        def inside(roots: list[str]) -> bool:
-            return any(c == r or c.startswith(r.rstrip("/") + "/")
-                       for c in candidates for r in roots)
+        def depth(roots: list[str]) -> int:
+            """The length of the longest of ``roots`` that holds a candidate, -1 if none."""
+            return max((len(r.rstrip("/")) for r in roots for c in candidates
+                        if c == r or c.startswith(r.rstrip("/") + "/")), default=-1)
 
+        # One version's root can lie inside another's (a toolchain module under a GOPATH
+        # inside the old GOROOT): the path is the closest root's, the first of equals.
         roots = self.roots()
-        if on_path and inside(roots.get("_dispatcher", [])):
+        found = {version: depth(version_roots) for version, version_roots in roots.items()}
+        versions = {v: d for v, d in found.items() if not v.startswith("_") and d >= 0}
+        closest = max(versions.values(), default=-1)
+        if on_path and found.get("_dispatcher", -1) >= max(closest, 0):
             return None
-        for version, version_roots in roots.items():
-            if not version.startswith("_") and inside(version_roots):
-                return version
+        if versions:
+            return max(versions, key=versions.__getitem__)
         for candidate in candidates:  # a toolchain module is its version wherever it lies
             match = TOOLCHAIN_MODULE.search(candidate)
             if match and match.group(1) in roots:

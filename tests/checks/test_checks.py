@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from matrix.checks.leg import Leg
 from matrix.core.verdicts import verdict_of, worst
 from matrix.run.runner import expectations
 
@@ -788,3 +789,25 @@ def test_a_goroot_inside_the_new_install_that_is_not_its_goroot_is_broken(goroot
         after["vars"]["GOROOT"] = after["go_env"]["GOROOT"] = spelled
         after["real"][spelled] = NEW_ROOT
         assert leg_verdicts(replay(recording, "bash-login"), "goroot") == {P}
+
+
+def _nested_leg() -> Leg:
+    """gotoolchain's roots with a GOPATH inside the old GOROOT: the toolchain module go
+    downloads for the new version lies inside the old version's (and the dispatcher's) root."""
+    module = "/usr/local/go/gopath/pkg/mod/golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64"
+    old = {"root": "/usr/local/go", "real": "/usr/local/go", "goroot": "/usr/local/go",
+           "goroot_real": "/usr/local/go"}
+    new = {"root": module, "real": module, "goroot": module, "goroot_real": module}
+    return Leg(snap={"roots": {"1.21.13": old, "_dispatcher": old, "1.22.10": new}, "real": {}},
+               baseline=None, old="1.21.13", new="1.22.10", manager="gotoolchain")
+
+
+def test_a_path_belongs_to_the_closest_root_when_one_lies_inside_another():
+    leg = _nested_leg()
+    module = leg.snap["roots"]["1.22.10"]["root"]
+    assert leg.owner(f"{module}/bin/go") == "1.22.10"
+    assert leg.owner(f"{module}/bin", on_path=True) == "1.22.10"  # not the dispatcher's
+    assert leg.owner("/usr/local/go/bin/go") == "1.21.13"
+    assert leg.owner("/usr/local/go/gopath/bin") == "1.21.13"  # the GOPATH is in the old root
+    assert leg.owner("/usr/local/go/bin", on_path=True) is None  # the dispatcher's own
+    assert leg.owner("/usr/local/bin/go") is None
