@@ -24,22 +24,22 @@ def probe():
     return module
 
 
-def test_the_probe_imports_none_of_the_modules_it_stands_in_for():
-    code = ("import sys; sys.path[0] = sys.argv[1]; import probe; "
-            "print(' '.join(sorted(m for m in ('json', 'subprocess', 'tempfile', 'shutil', "
-            "'re', 'enum') if m in sys.modules)))")
+def _loaded_at_start(*modules: str) -> str:
+    """Which of ``modules`` the probe has loaded once imported as probe.sh imports it."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import probe; "
+            f"print(' '.join(sorted(m for m in {modules!r} if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(PROBE.parent)],
                          capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    return out.stdout.strip()
+
+
+def test_the_probe_imports_none_of_the_modules_it_stands_in_for():
+    assert _loaded_at_start("json", "subprocess", "tempfile", "shutil", "re", "enum") == ""
 
 
 def test_the_probe_starts_without_openssl_and_reads_a_file_with_its_sha256(probe, tmp_path,
                                                                        monkeypatch):
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import probe; "
-            "print(' '.join(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules)))")
-    out = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(PROBE.parent)],
-                         capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert _loaded_at_start("hashlib", "_hashlib") == ""
     monkeypatch.setattr(probe, "BUILDS", str(tmp_path / "builds"))
     target = tmp_path / "go"
     target.write_bytes(b"a go binary")
