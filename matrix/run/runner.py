@@ -5,7 +5,7 @@ mounted into it. Every step goes through testinfra's docker backend (``docker ex
 -c``) with its arguments quoted by testinfra, inside ``timeout`` so that no step hangs a run;
 steps that follow one another with no decision in between share one such exec, each still a
 child of that shell, logged on its own (``Run._in_turn``); what the run reads back (traces,
-observations, snapshots) comes through the docker CLI too (``engine.execute``), whole.
+observations, snapshots) comes through the docker CLI too (``commands.execute``), whole.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from ..build.engine import describe, execute, labels
+from ..build.commands import execute
+from ..build.engine import describe, labels
 from ..build.images import ImageRef
 from ..core.fixtures import Fixture
 from ..core.platforms import Platform
@@ -213,7 +214,7 @@ class Run:
         return SHELL_ARGV[f"{self.platform.login_shell}-login"]
 
     def _run(self, argv: list[str], user: str, workdir: str | None = None):
-        """``argv`` in the container, its outputs read whole (``engine.execute``)."""
+        """``argv`` in the container, its outputs read whole (``commands.execute``)."""
         return execute(self._container.id, argv, user, workdir)
 
     def _switch_in_session(self, version: str) -> str:

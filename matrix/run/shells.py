@@ -61,7 +61,8 @@ def platform_shells(cli, image_tag: str, platform: Platform, run_id: str | None 
     import docker.errors  # here: what a shell injects is also judged where Docker is not
     import requests.exceptions
 
-    from ..build.engine import execute, labels
+    from ..build.commands import execute
+    from ..build.engine import labels
     from .runner import SNAPSHOTS, STEP_TIMEOUT, probe_archive
 
     session = f"{probe_snippet('session:base')}\nexit\n"

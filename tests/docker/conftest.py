@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrix.build.engine import execute
+from matrix.build.commands import execute
 from matrix.build.images import ImageBuilder
 from matrix.core.platforms import get_platform
 from matrix.managers import artifact_cache, get_manager

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import matrix
-from matrix.build.engine import execute
+from matrix.build.commands import execute
 from matrix.core.cells import Cell, Scenario
 from matrix.core.platforms import get_platform
 from matrix.managers import get_manager

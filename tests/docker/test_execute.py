@@ -1,5 +1,5 @@
 """What the run reads back from a container (traces, observations, snapshots) comes through
-``engine.execute``, the docker CLI, whole: the SDK's ``exec_run`` can lose the first bytes of
+``commands.execute``, the docker CLI, whole: the SDK's ``exec_run`` can lose the first bytes of
 an exec's output (docker/docker-py#3332; a CI run saw "34 is not a valid stream" while
 collecting a group's snapshots)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrix.build.engine import ExecFailed, execute
+from matrix.build.commands import ExecFailed, execute
 
 pytestmark = pytest.mark.docker
 

@@ -1,4 +1,4 @@
-"""The harness reads no exec's output through the docker SDK (see engine.execute)."""
+"""The harness reads no exec's output through the docker SDK (see build/commands.py)."""
 
 from __future__ import annotations
 
