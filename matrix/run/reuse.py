@@ -21,6 +21,7 @@ import os
 import tempfile
 import time
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from .. import __version__
@@ -29,7 +30,7 @@ from .results import GroupOutcome
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: what a run's result depends on besides its inputs: the code that runs, probes and judges it
 HARNESS = ("run/runner.py", "run/steps.py", "run/probe", "run/results.py", "run/shells.py",
-           "checks", "core", "managers/base.py")
+           "build/commands.py", "checks", "core", "managers/base.py")
 
 
 def _digest_paths(paths: list[Path], root: Path) -> str:
@@ -47,9 +48,18 @@ def _files(folder: Path) -> list[Path]:
 
 @cache
 def harness_digest() -> str:
-    """A digest of the files that run, probe and judge a container run."""
+    """A digest of the files that run, probe and judge a container run, and of the testinfra
+    that runs its steps."""
     files = [f for part in HARNESS for f in _files(_PACKAGE / part)]
-    return hashlib.sha256((__version__ + _digest_paths(files, _PACKAGE)).encode()).hexdigest()
+    return hashlib.sha256((__version__ + " testinfra " + _testinfra_version()
+                           + _digest_paths(files, _PACKAGE)).encode()).hexdigest()
+
+
+def _testinfra_version() -> str:
+    try:
+        return metadata.version("pytest-testinfra")
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def manager_digest(manager) -> str:

@@ -7,6 +7,7 @@ process sees, the others reuse it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -230,7 +231,8 @@ class MatrixSession:
                               old=scenario.old, new=scenario.new, scope=scenario.scope,
                               shells=list(platform.shells),
                               fixtures=[f.to_dict() for f in self.fixtures_of(cell)],
-                              engine=self.engine_version())
+                              engine=self.engine_version(),
+                              options=dataclasses.asdict(self.options))
 
     def layered_fixtures(self, fixtures) -> list:
         """The leading fixtures that can be an image layer (``Fixture.image_commands``);

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -97,7 +98,7 @@ def _copy_package(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("part", ["run/probe/probe.py", "checks/goroot.py", "run/runner.py",
-                                  "core/fixtures.py", "managers/base.py"])
+                                  "core/fixtures.py", "managers/base.py", "build/commands.py"])
 def test_changing_the_probe_the_checks_or_the_runner_changes_every_key(tmp_path, monkeypatch,
                                                                        part):
     copy = _copy_package(tmp_path)
@@ -112,6 +113,75 @@ def test_changing_the_probe_the_checks_or_the_runner_changes_every_key(tmp_path,
     finally:
         monkeypatch.undo()
         reuse.harness_digest.cache_clear()
+
+
+def test_another_testinfra_changes_every_key(monkeypatch):
+    before = ResultStore.key(**INPUTS)
+    monkeypatch.setattr(reuse, "_testinfra_version", lambda: "0.0.1")
+    reuse.harness_digest.cache_clear()
+    try:
+        assert ResultStore.key(**INPUTS) != before
+    finally:
+        monkeypatch.undo()
+        reuse.harness_digest.cache_clear()
+
+
+# The modules a container run imports that are not in the harness's digest, and why a change
+# to one cannot change a kept result without changing its key some other way.
+OUTSIDE_THE_DIGEST = {
+    "__init__.py": "the package's version, which is in the digest, and its label",
+    "run/__init__.py": "a docstring",
+    "build/__init__.py": "a docstring",
+    "supply/__init__.py": "a docstring",
+    "build/engine.py": "the labels a container carries, and the words of a failure: a run "
+                       "that fails is never kept",
+    "build/images.py": "the images, whose tags (digests of their contents) are in the key",
+    "managers/__init__.py": "the managers by name; each one's own folder is in the key",
+    "supply/": "what the images are built from, in their tags",
+}
+
+
+def test_every_module_a_container_run_imports_is_in_the_digest_or_reaches_the_key_otherwise():
+    code = ("import sys, matrix.run.runner, matrix.run.results, matrix.run.shells, "
+            "matrix.run.steps\n"
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+            "if n == 'matrix' or n.startswith('matrix.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    package = Path(reuse.__file__).resolve().parent.parent
+    imported = {Path(f).resolve().relative_to(package).as_posix() for f in out.split()}
+    assert "build/commands.py" in imported and "run/probe/probe.py" not in imported
+
+    def covered(path: str, parts) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in parts)
+
+    loose = sorted(p for p in imported
+                   if not covered(p, reuse.HARNESS) and not covered(p, OUTSIDE_THE_DIGEST))
+    assert not loose, f"add them to reuse.HARNESS, or say here why not: {loose}"
+
+
+def test_a_run_that_turns_a_speed_up_off_finds_only_results_taken_the_same_way(tmp_path,
+                                                                                monkeypatch):
+    from matrix.build.images import ImageRef
+    from matrix.run import config as run_config
+    from matrix.run.prepare import runnable_cells
+    from matrix.run.session import MatrixSession
+
+    monkeypatch.setenv("GOVM_MATRIX_CACHE", str(tmp_path / "cache"))
+    values = {"platform": ["ubuntu"], "manager": ["manual"], "scope": ["global"],
+              "scenario": ["clean"], "network": "offline"}
+    image = ImageRef("govm-matrix/ubuntu-manual:0", "sha256:0", "ubuntu-manual", False, 0.0)
+
+    def key(**toggles) -> str:
+        config = run_config.parse({**values, **toggles}, run_id="r")
+        session = MatrixSession(config)
+        session._engine = "28.2.2"  # no daemon asked
+        return session.group_key(runnable_cells(config)[0], image)
+
+    keys = [key(), *(key(**{t: True}) for t in ("no_parallel_probes", "no_build_reuse",
+                                                "no_fixture_layers", "no_batched_steps"))]
+    assert len(set(keys)) == len(keys)
+    assert key() == keys[0] and key(no_build_reuse=True) == keys[2]
 
 
 def test_a_manager_s_folder_is_its_own_digest():
