@@ -3,9 +3,12 @@ again.
 
 A group's result depends only on what goes into it: the image (its tag is a digest of its
 contents), the platform and its shell contexts, the manager's adapter folder (the commands it
-types), the versions, the scope, the fixtures (as data), the Docker Engine's version, and the
-harness that runs and judges it (a digest of the files of ``matrix/run`` that run containers
-and probe, ``matrix/checks``, ``matrix/core`` and the manager base class). The key is a digest
+types) and those of the managers it takes code from, the versions, the scope, the fixtures (as
+data), the Docker Engine's version, the options the run takes its snapshots with (a run that
+turns a speed-up off, for comparison, finds only results taken the same way), and the harness
+that runs and judges it (a digest of the files of ``matrix/run`` that run containers and probe,
+of the commands that read a container's outputs back, of ``matrix/checks``, ``matrix/core`` and
+the manager base class, and the version of testinfra, which runs every step). The key is a digest
 of all of it; a result is kept under its key (written to a temporary name, then renamed, so a
 crash or a full disk never leaves half a file) and found again only by the very same key.
 A run that could not decide (ERROR) is never kept. ``--fresh`` runs everything again and
@@ -14,6 +17,7 @@ keeps the new results.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import json
@@ -63,9 +67,39 @@ def _testinfra_version() -> str:
 
 
 def manager_digest(manager) -> str:
-    """A digest of the manager's own folder (its adapter, Dockerfile, install script)."""
-    folder = Path(inspect.getfile(type(manager))).resolve().parent
-    return _digest_paths(_files(folder), folder)
+    """A digest of the manager's own folder (its adapter, Dockerfile, install script) and of
+    every other manager's folder it takes code from (sdkman-local's adapter is SDKMAN's class,
+    asdf 0.15's uses asdf's golang plugin)."""
+    return folders_digest(Path(inspect.getfile(type(manager))).resolve().parent)
+
+
+def folders_digest(folder: Path) -> str:
+    """The digest of a manager's ``folder`` and of the managers' folders it imports from."""
+    managers = folder.parent
+    return _digest_paths([f for d in sorted(_imported_folders(folder)) for f in _files(d)],
+                         managers)
+
+
+def _imported_folders(folder: Path) -> set[Path]:
+    """``folder`` and every other manager's folder its Python files import from (``from
+    ..sdkman import Sdkman``), and theirs in turn."""
+    managers = folder.parent
+    found, todo = set(), [folder]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.add(current)
+        for path in current.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.ImportFrom) and node.level and node.module):
+                    continue
+                target = path.parents[node.level - 1].joinpath(*node.module.split("."))
+                if target.is_relative_to(managers) and target != managers:
+                    other = managers / target.relative_to(managers).parts[0]
+                    if other.is_dir():
+                        todo.append(other)
+    return found
 
 
 class ResultStore:

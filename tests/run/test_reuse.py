@@ -191,6 +191,24 @@ def test_a_manager_s_folder_is_its_own_digest():
     assert len(harness_digest()) == 64
 
 
+@pytest.mark.parametrize(("manager", "changed", "affected"), [
+    ("sdkman_local", "sdkman/__init__.py", True),  # its adapter is SDKMAN's class
+    ("asdf_015", "asdf/golang.py", True),  # it types asdf-golang's commands
+    ("sdkman_local", "sdkman_local/install.sh", True),
+    ("sdkman", "sdkman_local/__init__.py", False),
+    ("manual", "sdkman/__init__.py", False),
+])
+def test_a_manager_s_digest_covers_the_managers_it_takes_code_from(tmp_path, manager, changed,
+                                                                    affected):
+    managers = tmp_path / "managers"
+    shutil.copytree(Path(reuse.__file__).resolve().parent.parent / "managers", managers,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    before = reuse.folders_digest(managers / manager)
+    with open(managers / changed, "a") as fh:
+        fh.write("\n# changed\n")
+    assert (reuse.folders_digest(managers / manager) != before) is affected
+
+
 # -- builds reused inside a container run (probe.py, run here on its own) ------------------
 @pytest.fixture
 def probe(tmp_path, monkeypatch):
