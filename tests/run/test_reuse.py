@@ -97,33 +97,35 @@ def _copy_package(tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.fixture
+def key_again(monkeypatch):
+    """``INPUTS``' key with the harness digest taken again (after a change the test made);
+    the digest is taken again after the test too, once its changes are undone."""
+    def key() -> str:
+        reuse.harness_digest.cache_clear()
+        return ResultStore.key(**INPUTS)
+
+    yield key
+    monkeypatch.undo()
+    reuse.harness_digest.cache_clear()
+
+
 @pytest.mark.parametrize("part", ["run/probe/probe.py", "checks/goroot.py", "run/runner.py",
                                   "core/fixtures.py", "managers/base.py", "build/commands.py"])
 def test_changing_the_probe_the_checks_or_the_runner_changes_every_key(tmp_path, monkeypatch,
-                                                                       part):
+                                                                       key_again, part):
     copy = _copy_package(tmp_path)
     monkeypatch.setattr(reuse, "_PACKAGE", copy)
-    reuse.harness_digest.cache_clear()
-    before = ResultStore.key(**INPUTS)
+    before = key_again()
     with open(copy / part, "a") as fh:
         fh.write("\n# changed\n")
-    reuse.harness_digest.cache_clear()
-    try:
-        assert ResultStore.key(**INPUTS) != before
-    finally:
-        monkeypatch.undo()
-        reuse.harness_digest.cache_clear()
+    assert key_again() != before
 
 
-def test_another_testinfra_changes_every_key(monkeypatch):
-    before = ResultStore.key(**INPUTS)
+def test_another_testinfra_changes_every_key(monkeypatch, key_again):
+    before = key_again()
     monkeypatch.setattr(reuse, "_testinfra_version", lambda: "0.0.1")
-    reuse.harness_digest.cache_clear()
-    try:
-        assert ResultStore.key(**INPUTS) != before
-    finally:
-        monkeypatch.undo()
-        reuse.harness_digest.cache_clear()
+    assert key_again() != before
 
 
 # The modules a container run imports that are not in the harness's digest, and why a change
