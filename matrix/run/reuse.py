@@ -69,8 +69,14 @@ def _testinfra_version() -> str:
 def manager_digest(manager) -> str:
     """A digest of the manager's own folder (its adapter, Dockerfile, install script) and of
     every other manager's folder it takes code from (sdkman-local's adapter is SDKMAN's class,
-    asdf 0.15's uses asdf's golang plugin)."""
-    return folders_digest(Path(inspect.getfile(type(manager))).resolve().parent)
+    asdf 0.15's uses asdf's golang plugin). Taken once per process, which asks for it for every
+    group."""
+    return _class_digest(type(manager))
+
+
+@cache
+def _class_digest(cls) -> str:
+    return folders_digest(Path(inspect.getfile(cls)).resolve().parent)
 
 
 def folders_digest(folder: Path) -> str:
