@@ -152,7 +152,7 @@ def test_every_module_a_container_run_imports_is_in_the_digest_or_reaches_the_ke
                          check=True).stdout
     package = Path(reuse.__file__).resolve().parent.parent
     imported = {Path(f).resolve().relative_to(package).as_posix() for f in out.split()}
-    assert "build/commands.py" in imported and "run/probe/probe.py" not in imported
+    assert "build/commands.py" in imported  # the list is what a run imports
 
     def covered(path: str, parts) -> bool:
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in parts)
