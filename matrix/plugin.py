@@ -245,7 +245,7 @@ class Collector:
         if report["summary"].get("reused"):
             terminalreporter.write_line(
                 f"{report['summary']['reused']} cells reused from earlier runs of the same "
-                "image, scenario and harness (--fresh runs them again)")
+                "image, scenario, harness and options (--fresh runs them again)")
         if report.get("claims"):
             c = report["claims"]["counts"]
             terminalreporter.write_line(

@@ -74,7 +74,7 @@ OPTIONS = SELECTION + (
     Option("--claims", "a claims file (TOML) to hold against this run's report: each claim "
            "confirmed, refuted or untested, in every report file", "FILE"),
     Option("--fresh", "run every group again instead of reusing results kept from earlier "
-           "runs of the same image, scenario and harness", switch=True, default=False),
+           "runs of the same image, scenario, harness and options", switch=True, default=False),
     Option("--no-parallel-probes", "take each phase's snapshots, and the atomic check's "
            "traced reads, one shell context after another (for comparison; the results are "
            "the same)", switch=True, default=False),
