@@ -90,10 +90,10 @@ def test_a_result_that_cannot_be_written_leaves_nothing(tmp_path, monkeypatch):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
-def _copy_package(tmp_path: Path) -> Path:
-    copy = tmp_path / "matrix"
-    shutil.copytree(Path(reuse.__file__).resolve().parent.parent, copy,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+def _copy_package(tmp_path: Path, folder: str = "") -> Path:
+    """A copy of the package (or of one ``folder`` of it) to change."""
+    copy = tmp_path / (folder or "matrix")
+    shutil.copytree(reuse._PACKAGE / folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
     return copy
 
 
@@ -150,8 +150,7 @@ def test_every_module_a_container_run_imports_is_in_the_digest_or_reaches_the_ke
             "if n == 'matrix' or n.startswith('matrix.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
-    package = Path(reuse.__file__).resolve().parent.parent
-    imported = {Path(f).resolve().relative_to(package).as_posix() for f in out.split()}
+    imported = {Path(f).resolve().relative_to(reuse._PACKAGE).as_posix() for f in out.split()}
     assert "build/commands.py" in imported  # the list is what a run imports
 
     def covered(path: str, parts) -> bool:
@@ -202,9 +201,7 @@ def test_a_manager_s_folder_is_its_own_digest():
 ])
 def test_a_manager_s_digest_covers_the_managers_it_takes_code_from(tmp_path, manager, changed,
                                                                     affected):
-    managers = tmp_path / "managers"
-    shutil.copytree(Path(reuse.__file__).resolve().parent.parent / "managers", managers,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    managers = _copy_package(tmp_path, "managers")
     before = reuse.folders_digest(managers / manager)
     with open(managers / changed, "a") as fh:
         fh.write("\n# changed\n")
