@@ -82,7 +82,7 @@ def _class_digest(cls) -> str:
 def folders_digest(folder: Path) -> str:
     """The digest of a manager's ``folder`` and of the managers' folders it imports from."""
     managers = folder.parent
-    return _digest_paths([f for d in sorted(_imported_folders(folder)) for f in _files(d)],
+    return _digest_paths([f for d in _imported_folders(folder) for f in _files(d)],
                          managers)
 
 
