@@ -14,6 +14,8 @@ from matrix.managers import get_manager
 from matrix.run.results import GroupOutcome, cell_result
 from matrix.run.runner import Run
 
+from .conftest import run_as
+
 pytestmark = pytest.mark.docker
 
 OLD, NEW = "1.21.13", "1.22.10"
@@ -50,3 +52,14 @@ def test_a_fixture_layer_gives_the_verdicts_of_the_fixture_applied_in_the_contai
     expected = _verdicts(inside, platform)
     assert expected["bash-login"]["version"] == "BROKEN"  # Debian's go1.19 wins: it applied
     assert _verdicts(layered, platform) == expected
+
+
+def test_the_offline_rootfs_s_dpkg_does_not_fsync_each_file(image_for, start_container):
+    """The layers that install packages rely on it for their speed: mmdebstrap keeps its
+    --dpkgopt options in the rootfs, and every layer above inherits them."""
+    image = image_for("ubuntu", "manual")
+    if not image.base["image"].startswith("govm-matrix/rootfs:"):
+        pytest.skip(f"the base is {image.base['image']}, not the offline rootfs")
+    container = start_container(image.tag, "root")
+    code, out = run_as(container, "root", "cat /etc/dpkg/dpkg.cfg.d/*")
+    assert code == 0 and "force-unsafe-io" in out.decode().split(), out
