@@ -161,12 +161,22 @@ class ImageBuilder:
         artifacts); ``source`` is a local build of the manager's own program."""
         parent = self.platform(platform, runner_go)
         source_key = self.cache.add_local(source).key if source else None
+        keys = manager.artifact_keys(versions, source_key)
+        shared = manager.shared_layer()
+        if shared is not None:  # the layer the adapters of the folder share, then its own
+            name, context = shared
+            args = {"PLATFORM_IMAGE": parent.tag, "GO_VERSIONS": " ".join(versions),
+                    **manager.shared_build_args()}
+            parent = self._build(f"{platform.name}-{name}", context, args, parent.id, keys,
+                                 base=parent.base, inherited=parent.artifacts,
+                                 https_hosts=manager.HTTPS_HOSTS)
+            keys = []
         args = {"PLATFORM_IMAGE": parent.tag, "GO_VERSIONS": " ".join(versions)}
         args.update(manager.build_args(source_key))
         return self._build(
-            f"{platform.name}-{manager.name}", manager.context(), args, parent.id,
-            manager.artifact_keys(versions, source_key), base=parent.base,
-            inherited=parent.artifacts, https_hosts=manager.HTTPS_HOSTS,
+            f"{platform.name}-{manager.name}", manager.context(), args, parent.id, keys,
+            base=parent.base, inherited=parent.artifacts,
+            https_hosts=() if shared else manager.HTTPS_HOSTS,
         )
 
     def fixture_layer(self, parent: ImageRef, fixtures) -> ImageRef:

@@ -27,6 +27,13 @@ __all__ = ["SCOPES", "Manager", "Unsupported", "q"]
 NOT_CONTEXT = {"README.md"}
 
 
+def _layer_files(folder: Path) -> dict[str, Path]:
+    """The build context of the image layer in ``folder``: name in the context -> file."""
+    return {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix not in (".py", ".pyc") and p.name not in NOT_CONTEXT
+            and "__pycache__" not in p.parts}
+
+
 class Unsupported(Exception):
     """The manager cannot do what a scenario asks; the message says why, in its own words."""
 
@@ -52,6 +59,12 @@ class Manager(ABC):
     #: the name the report shows, when the adapter is not the plain tool (a workaround)
     LABEL: str = ""
 
+    #: the subfolder (its own Dockerfile and files) of a layer between the platform's and the
+    #: manager's own, which every adapter of the folder builds on: built once for all of them
+    #: (the distro adapters' packages); its build needs the manager's artifacts, and the
+    #: manager's own layer none. "" for none
+    SHARED_LAYER: str = ""
+
     #: files of other managers' folders the image layer also needs (paths relative to the
     #: managers package), e.g. a shell helper two adapters share
     SHARED_FILES: tuple[str, ...] = ()
@@ -76,13 +89,27 @@ class Manager(ABC):
     def context(self) -> dict[str, Path]:
         """The image layer's build context: name in the context -> file."""
         folder = self.image_dir
-        files = {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*"))
-                 if p.is_file() and p.suffix not in (".py", ".pyc") and p.name not in NOT_CONTEXT
-                 and "__pycache__" not in p.parts}
+        files = {name: p for name, p in _layer_files(folder).items()
+                 if not (self.SHARED_LAYER and Path(name).parts[0] == self.SHARED_LAYER)}
         managers_dir = folder.parent
         for shared in self.SHARED_FILES:
             files[Path(shared).name] = managers_dir / shared
         return files
+
+    def shared_layer(self) -> tuple[str, dict[str, Path]] | None:
+        """The layer below the manager's own that the adapters of its folder share
+        (``SHARED_LAYER``): its name (the folder's and the subfolder's) and its build context;
+        None for none."""
+        if not self.SHARED_LAYER:
+            return None
+        folder = self.image_dir
+        return (f"{folder.name}-{self.SHARED_LAYER}",
+                _layer_files(folder / self.SHARED_LAYER))
+
+    def shared_build_args(self) -> dict[str, str]:
+        """Extra build arguments of the shared layer (``SHARED_LAYER``): the same for every
+        adapter that shares it."""
+        return {}
 
     def build_args(self, source_key: str | None = None) -> dict[str, str]:
         """Extra build arguments of the manager layer (pinned version, the mirror key of a

@@ -49,14 +49,18 @@ def test_the_build_arguments_are_exactly_the_args_the_dockerfile_declares(name):
     the HTTPS mirror) is exactly what its Dockerfile declares: no argument the file ignores,
     none it expects and never gets."""
     manager = get_manager(name)
-    dockerfile = (manager.image_dir / "Dockerfile").read_text()
-    declared = set(re.findall(r"^ARG (\w+)", dockerfile, re.M))
-    passed = {"PLATFORM_IMAGE", "GO_VERSIONS", *manager.build_args()}
-    if manager.artifact_keys(("1.21.13", "1.22.10")):
-        passed.add("MIRROR")
+    downloads = {"MIRROR"} if manager.artifact_keys(("1.21.13", "1.22.10")) else set()
     if manager.HTTPS_HOSTS:
-        passed.add("MIRROR_CA")
-    assert declared == passed
+        downloads.add("MIRROR_CA")
+    own = {"PLATFORM_IMAGE", "GO_VERSIONS", *manager.build_args()}
+    layers = [(manager.image_dir, own | downloads)]
+    if manager.SHARED_LAYER:  # the layer below downloads, the manager's own does not
+        layers = [(manager.image_dir / manager.SHARED_LAYER,
+                   {"PLATFORM_IMAGE", "GO_VERSIONS", *manager.shared_build_args()} | downloads),
+                  (manager.image_dir, own)]
+    for folder, passed in layers:
+        dockerfile = (folder / "Dockerfile").read_text()
+        assert set(re.findall(r"^ARG (\w+)", dockerfile, re.M)) == passed, folder
 
 
 @pytest.mark.parametrize("name", available())

@@ -2,7 +2,8 @@
 
 Each series installs under ``/usr/lib/go-1.2x`` (GOROOT = that folder); neither package creates
 ``/usr/bin/go`` nor an alternatives entry, so people switch them in one of two ways, each an
-adapter here on the same image layer:
+adapter here, each a thin layer on the one image layer that installs the packages
+(``packages/``, built once for both):
 
 ``distro``
     the ``PATH`` line in the login profile (``export PATH=$PATH:/usr/lib/go-1.2x/bin`` in
@@ -35,6 +36,7 @@ class Distro(Manager):
     NAME = "distro"
     SCRIPT = '. "$HOME/.profile"'  # the login profile that holds the PATH line, sourced
     VARIANT = "profile"
+    SHARED_LAYER = "packages"  # both adapters' packages, installed once
     SCOPES = {
         "global": "the PATH line in ~/.profile (~/.zprofile for zsh logins) rewritten from one "
                   "/usr/lib/go-1.2x/bin to the other",
@@ -56,7 +58,10 @@ class Distro(Manager):
     }
 
     def build_args(self, source_key: str | None = None) -> dict[str, str]:
-        return {"DISTRO_VARIANT": self.VARIANT, "DISTRO_SUITE": SUITE}
+        return {"DISTRO_VARIANT": self.VARIANT}
+
+    def shared_build_args(self) -> dict[str, str]:
+        return {"DISTRO_SUITE": SUITE}
 
     def artifact_keys(self, versions: tuple[str, ...], source_key: str | None = None
                       ) -> list[str]:
