@@ -99,8 +99,8 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
             say(f"removed {reaped} containers left by runs that are no longer alive")
         cells = runnable_cells(config)
         needed = needed_images(cells)
-        pairs = [(platform, manager) for platform, manager in needed
-                 if not session.missing_artifact(get_manager(manager))]
+        pairs = build_order([(platform, manager) for platform, manager in needed
+                             if not session.missing_artifact(get_manager(manager))])
         if jobs > 1:
             for platform in dict.fromkeys(p for p, _ in pairs):
                 try:
@@ -132,6 +132,22 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
     finally:
         session.close()
     return built
+
+
+def build_order(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``pairs`` (platform, manager) in the order their images are built: a manager layer on
+    a shared layer (``Manager.SHARED_LAYER``) that an earlier pair builds goes last, so that
+    its job builds something else meanwhile instead of waiting for that layer."""
+    first, later, claimed = [], [], set()
+    for platform, manager in pairs:
+        shared = get_manager(manager).shared_layer()
+        if shared is None:
+            first.append((platform, manager))
+            continue
+        layer = (platform, shared[0])
+        (later if layer in claimed else first).append((platform, manager))
+        claimed.add(layer)
+    return first + later
 
 
 def in_parallel(jobs: int, work: Callable, items: list) -> list:

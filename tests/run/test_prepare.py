@@ -155,3 +155,12 @@ def test_a_fixture_layer_is_built_right_after_its_image_not_after_every_image(tm
     assert events == ["image ubuntu-manual", "layer ubuntu-manual", "image ubuntu-mise",
                       "layer ubuntu-mise"]
     assert sorted(built) == ["ubuntu/manual", "ubuntu/mise"]
+
+
+def test_a_manager_on_a_layer_an_earlier_one_builds_is_built_last():
+    pairs = [("ubuntu", "distro"), ("ubuntu", "distro-alternatives"), ("ubuntu", "manual"),
+             ("wsl2", "distro-alternatives"), ("wsl2", "distro"), ("wsl2", "mise")]
+    assert prepare.build_order(pairs) == [
+        ("ubuntu", "distro"), ("ubuntu", "manual"), ("wsl2", "distro-alternatives"),
+        ("wsl2", "mise"), ("ubuntu", "distro-alternatives"), ("wsl2", "distro")]
+    assert prepare.build_order(pairs[2:3] + pairs[5:]) == [("ubuntu", "manual"), ("wsl2", "mise")]
