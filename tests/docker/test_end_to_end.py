@@ -26,12 +26,18 @@ CLEAN = ("--scenario", "clean", "--scope", "global")
 
 def copy_images(dest):
     """A maintainer's modified copy of every build context, laid out as GOVM_MATRIX_IMAGES
-    expects: base and platform folders, and managers/<name>/ for each manager's layer."""
+    expects: base and platform folders, and managers/<name>/ for each manager's layer (and
+    the layer it shares with another adapter)."""
     from matrix.managers import available, get_manager
 
     shutil.copytree(images_root(), dest)
     for name in available():
-        for file_name, path in get_manager(name).context().items():
+        manager = get_manager(name)
+        files = manager.context()
+        shared = manager.shared_layer()
+        if shared is not None:  # the layer below, in its subfolder (distro's packages/)
+            files.update({f"{manager.SHARED_LAYER}/{n}": p for n, p in shared[1].items()})
+        for file_name, path in files.items():
             target = dest / "managers" / name / file_name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
