@@ -158,7 +158,9 @@ class ImageBuilder:
     def manager(self, platform: Platform, manager, versions: tuple[str, ...],
                 runner_go: tuple[str, ...] = (), source: str | None = None) -> ImageRef:
         """The manager layer (``manager`` is an adapter: its context, build arguments and
-        artifacts); ``source`` is a local build of the manager's own program."""
+        artifacts), on the layer the adapters of its folder share when it has one
+        (``SHARED_LAYER``, which then takes the artifacts); ``source`` is a local build of the
+        manager's own program."""
         parent = self.platform(platform, runner_go)
         source_key = self.cache.add_local(source).key if source else None
         keys = manager.artifact_keys(versions, source_key)
