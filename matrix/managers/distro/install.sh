@@ -5,6 +5,8 @@
 set -eu
 . /opt/govm-matrix/lib.sh
 . /opt/govm-matrix/distro-packages.env
+set -- $GO_VERSIONS
+first=${1%.*}  # the series selected first: the first version's
 
 if [ "$DISTRO_VARIANT" = alternatives ]; then
   priority=100

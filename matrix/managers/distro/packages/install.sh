@@ -28,7 +28,6 @@ rm -rf /var/lib/apt/lists/*
 # Each version asked for is the distribution's release of its series.
 roots=""
 installed=""
-first=""
 for v in $GO_VERSIONS; do
   series=${v%.*}
   root=/usr/lib/go-$series
@@ -42,10 +41,7 @@ for v in $GO_VERSIONS; do
   warm_build_cache "$root/bin/go"
   roots="${roots}${roots:+, }\"$v\": {\"install\": \"$root\", \"goroot\": \"$goroot\", \"version\": \"$got\"}"
   installed="${installed}${installed:+, }golang-$series-go $(dpkg-query -W -f '${Version}' "golang-$series-go") (go$got)"
-  [ -n "$first" ] || first=$series
 done
 write_roots "{$roots}"
-# What the adapters' own layers above this one need: the version line of manager.json, and
-# the series selected first.
-printf 'installed=%s\nsource=%s\nfirst=%s\n' "'$installed'" "'$source'" "$first" \
-  > /opt/govm-matrix/distro-packages.env
+# What the adapters' own layers above this one need: the version line of manager.json.
+printf 'installed=%s\nsource=%s\n' "'$installed'" "'$source'" > /opt/govm-matrix/distro-packages.env
