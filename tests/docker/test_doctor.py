@@ -18,6 +18,7 @@ import pytest
 import matrix
 from matrix.build.commands import execute
 from matrix.core.cells import Cell, Scenario
+from matrix.core.fixtures import get_fixture
 from matrix.core.platforms import get_platform
 from matrix.managers import get_manager
 from matrix.report import build_report
@@ -49,12 +50,16 @@ def package() -> bytes:
 
 @pytest.fixture
 def machine(image_for, start_container, package):
-    """machine(manager, *(who, command)) -> a container of ubuntu/<manager> with doctor in
-    /opt/doctor, after the set-up commands (as the user, or as root). Like a real machine,
-    it has no install roots file of the matrix's images (doctor finds the installs itself)."""
+    """machine(manager, *(who, command), fixture=None) -> a container of ubuntu/<manager>
+    (with ``fixture``'s image layer on it, when named) with doctor in /opt/doctor, after the
+    set-up commands (as the user, or as root). Like a real machine, it has no install roots
+    file of the matrix's images (doctor finds the installs itself)."""
 
-    def make(manager: str, *setup: tuple[str, str]):
-        container = start_container(image_for("ubuntu", manager).tag, USER)
+    def make(manager: str, *setup: tuple[str, str], fixture: str | None = None):
+        image = image_for("ubuntu", manager)
+        if fixture:
+            image = image_for.builder.fixture_layer(image, [get_fixture(fixture)])
+        container = start_container(image.tag, USER)
         run_as(container, "root", "mkdir -p /opt/doctor && rm /opt/govm-matrix/roots.json")
         assert container.put_archive("/opt/doctor", package)
         for who, command in setup:
@@ -147,8 +152,11 @@ def test_a_stale_goroot_in_bashrc_leaks_into_mise_shells(machine):
 
 
 def test_debian_s_go_before_the_manual_install_is_broken(machine):
-    container = machine("manual", SELECT_NEW,
-                        ("root", "dpkg -i /opt/govm-matrix/debs/*.deb >/dev/null"))
+    # Debian's go packages installed with dpkg, in the layer the matrix's distro-go fixture
+    # builds (a package install of half a minute, done once)
+    assert get_fixture("distro-go").image_commands == (
+        "dpkg -i /opt/govm-matrix/debs/*.deb >/dev/null",)
+    container = machine("manual", SELECT_NEW, fixture="distro-go")
     status, doc = doctor_json(container)
     assert status == 1
     (broken,) = findings(doc, "BROKEN", "path")

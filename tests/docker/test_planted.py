@@ -20,11 +20,17 @@ OLD, NEW = "1.21.13", "1.22.10"
 BAD = {Verdict.LEAK, Verdict.BROKEN}
 
 
-def run_cell(docker_client, image_for, platform: str, manager: str, fixtures=()):
+def run_cell(docker_client, image_for, platform: str, manager: str, fixtures=(),
+             layered=()):
+    """One container run of the global switch after ``fixtures``; those named in ``layered``
+    come from their image layer, as the matrix takes them (ImageBuilder.fixture_layer)."""
     plat, man = get_platform(platform), get_manager(manager)
-    result = Run(docker_client, image_for(platform, manager), plat, man, OLD, NEW, "global",
+    image = image_for(platform, manager)
+    if layered:
+        image = image_for.builder.fixture_layer(image, [get_fixture(f) for f in layered])
+    result = Run(docker_client, image, plat, man, OLD, NEW, "global",
                  plat.shells, tuple(get_fixture(f) for f in fixtures),
-                 name="planted-" + "-".join(fixtures or ("clean",))).execute()
+                 name="planted-" + "-".join(fixtures or ("clean",)), layered=layered).execute()
     assert result.error is None, result.log_tail
     return {shell: classify_cell(result.for_shell(shell), OLD, NEW, manager,
                                  tuple(man.managed_dirs(plat)))
@@ -110,7 +116,10 @@ def test_gotoolchain_exported_pin_beats_the_go_mod_toolchain_line(docker_client,
 
 
 # Each default pollution fixture, on a platform it applies to, and what must catch it in which
-# shell context: one container run per fixture, every expectation checked on it.
+# shell context: one container run per fixture, every expectation checked on it. distro-go, a
+# package install of half a minute, comes from its image layer as in the matrix: that a layer
+# gives the verdicts of the same fixture applied in the container is test_fixture_layers's.
+LAYERED = {"distro-go"}
 POLLUTION = {
     ("ubuntu", "manual", "etc-environment"): [
         ("bash-login", "goroot", Verdict.LEAK, "got exported GOROOT=/usr/local/go-1.21.13"),
@@ -129,7 +138,8 @@ POLLUTION = {
 @pytest.mark.parametrize("platform,manager,fixture", list(POLLUTION),
                          ids=["-".join(key) for key in POLLUTION])
 def test_pollution_fixture_is_detected(docker_client, image_for, platform, manager, fixture):
-    shells = run_cell(docker_client, image_for, platform, manager, (fixture,))
+    shells = run_cell(docker_client, image_for, platform, manager, (fixture,),
+                      layered=tuple({fixture} & LAYERED))
     for shell, check, verdict, text in POLLUTION[platform, manager, fixture]:
         result = shells[shell][check]
         assert result.verdict == verdict, (shell, check, result.evidence)
