@@ -37,7 +37,9 @@ a container run, and the cost of running an unchanged matrix again: all measured
 7. The CPU's part: the core-seconds the whole machine was busy during each timed run (from
    /proc/stat, so run the bench on an otherwise idle machine), and the wall time that work
    needs at the least on this machine's cores. A wall time at that bound means the run is
-   CPU-bound: running more of it at once cannot make it faster, only less work can.
+   CPU-bound: running more of it at once cannot make it faster, only less work can. On a
+   virtual machine, the core-seconds the host took from its CPUs meanwhile (steal) are told
+   apart: they are not the matrix's work, and a run that lost many is slower for it.
 
 Prints medians; these machines are noisy.
 """
@@ -61,44 +63,49 @@ from matrix.build import engine as docker_env  # noqa: E402
 from matrix.core.platforms import get_platform  # noqa: E402
 
 
-def busy_core_seconds(stat: str | None = None) -> float | None:
-    """Core-seconds all CPUs have been busy since boot: the first line of /proc/stat (user,
-    nice, system, idle, iowait, irq, softirq, steal; guest time is inside user), all but idle
-    and iowait. None where there is no /proc/stat."""
+def cpu_seconds(stat: str | None = None) -> tuple[float, float] | None:
+    """Core-seconds since boot (the first line of /proc/stat: user, nice, system, idle,
+    iowait, irq, softirq, steal; guest time is inside user): those all CPUs were busy (all but
+    idle, iowait and steal), and those the host took from this machine's virtual CPUs (steal),
+    which no process here could use. None where there is no /proc/stat."""
     if stat is None:
         try:
             stat = Path("/proc/stat").read_text()
         except OSError:
             return None
     ticks = [int(v) for v in stat.splitlines()[0].split()[1:9]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - ticks[3] - ticks[4] - ticks[7]) / tick, ticks[7] / tick
 
 
 def run_matrix(args: list[str], workers: str, report_dir: str
-               ) -> tuple[float, float | None, dict]:
-    """One run of the CLI: its wall time, the machine's busy core-seconds during it, and its
-    report."""
-    busy = busy_core_seconds()
+               ) -> tuple[float, tuple[float, float] | None, dict]:
+    """One run of the CLI: its wall time, the machine's busy and stolen core-seconds during
+    it (``cpu_seconds``), and its report."""
+    before = cpu_seconds()
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "matrix.cli", "run", "-n", workers,
                            "--report-dir", report_dir, *args], capture_output=True, text=True)
     wall = time.monotonic() - started
-    after = busy_core_seconds()
+    after = cpu_seconds()
     if proc.returncode not in (0, 1):
         sys.exit(f"matrix run failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr}")
-    return (wall, None if busy is None or after is None else after - busy,
-            json.loads((Path(report_dir) / "matrix.json").read_text()))
+    used = None if before is None or after is None else (after[0] - before[0],
+                                                         after[1] - before[1])
+    return wall, used, json.loads((Path(report_dir) / "matrix.json").read_text())
 
 
-def cpu_line(walls: list[float], busy: list[float | None], cores: int) -> str:
+def cpu_line(walls: list[float], cpu: list[tuple[float, float] | None], cores: int) -> str:
     """What the CPUs did in runs of one kind: median busy core-seconds, the least wall time
-    that work needs on ``cores`` cores, and the median run's wall time against it."""
-    if not busy or None in busy:
+    that work needs on ``cores`` cores, the median run's wall time against it, and the median
+    core-seconds the host took meanwhile (steal: the cores were not all this machine's)."""
+    if not cpu or None in cpu:
         return "CPU: not measured (no /proc/stat)"
-    work = statistics.median(busy)
+    work = statistics.median(busy for busy, _ in cpu)
     bound = work / cores
     return (f"CPU busy {work:.1f} core-s (median), so at least {bound:.1f} s on {cores} "
-            f"cores; wall / that bound {statistics.median(walls) / bound:.2f}")
+            f"cores; wall / that bound {statistics.median(walls) / bound:.2f}; taken by the "
+            f"host (steal) {statistics.median(stolen for _, stolen in cpu):.1f} core-s")
 
 
 def verdicts(report: dict) -> dict[str, dict]:
@@ -226,26 +233,29 @@ SLOW_FLAGS = ("--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers",
 
 
 def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interleave: int
-               ) -> tuple[dict[str, list[float]], dict[str, list[float | None]], dict]:
+               ) -> tuple[dict[str, list[float]], dict[str, list[tuple[float, float] | None]],
+                          dict]:
     """The timed runs, with the speed-ups ("fast") and without them ("slow"), alternating:
     run by run, or with ``interleave`` > 1 shard by shard. Each kind's wall times and busy
-    core-seconds, one per repeat (a run's shards summed), and the last run of each kind's
-    cells as one report."""
+    and stolen core-seconds, one per repeat (a run's shards summed), and the last run of each
+    kind's cells as one report."""
     shards = ([["--shard", f"{i}/{interleave}"] for i in range(1, interleave + 1)]
               if interleave > 1 else [[]])
     walls: dict[str, list[float]] = {"fast": [], "slow": []}
-    busy: dict[str, list[float | None]] = {"fast": [], "slow": []}
+    busy: dict[str, list[tuple[float, float] | None]] = {"fast": [], "slow": []}
     reports: dict = {}
     for i in range(repeat):
         wall = {"fast": 0.0, "slow": 0.0}
-        used: dict[str, float | None] = {"fast": 0.0, "slow": 0.0}
+        used: dict[str, tuple[float, float] | None] = {"fast": (0.0, 0.0), "slow": (0.0, 0.0)}
         cells: dict[str, list] = {"fast": [], "slow": []}
         for j, shard in enumerate(shards):
             for kind, flags in (("fast", ()), ("slow", SLOW_FLAGS)):
-                seconds, cores, report = run_matrix([*selection, *shard, "--fresh", *flags],
-                                                    workers, f"{tmp}/{kind}{i}-{j}")
+                seconds, cpu, report = run_matrix([*selection, *shard, "--fresh", *flags],
+                                                  workers, f"{tmp}/{kind}{i}-{j}")
                 wall[kind] += seconds
-                used[kind] = None if cores is None or used[kind] is None else used[kind] + cores
+                so_far = used[kind]
+                used[kind] = None if cpu is None or so_far is None else (
+                    so_far[0] + cpu[0], so_far[1] + cpu[1])
                 cells[kind] += report["cells"]
         for kind in ("fast", "slow"):
             walls[kind].append(wall[kind])

@@ -60,7 +60,7 @@ def test_the_floor_s_probe_is_the_slowest_probe_step_of_the_group_run_by_itself(
 
     def run_matrix(args, workers, report_dir):
         calls.append((args, workers))
-        return 1.0, 2.0, {"cells": [other, ours]}
+        return 1.0, (2.0, 0.0), {"cells": [other, ours]}
 
     monkeypatch.setattr(bench, "run_matrix", run_matrix)
     assert bench.slowest_probe_alone([], ENTRY, "unused") == (0.52,
@@ -70,20 +70,32 @@ def test_the_floor_s_probe_is_the_slowest_probe_step_of_the_group_run_by_itself(
                                              "--no-batched-steps"]
 
 
-def test_busy_core_seconds_count_every_state_but_idle_and_iowait(monkeypatch):
+def test_busy_core_seconds_count_every_state_but_idle_iowait_and_steal(monkeypatch):
     bench = load_bench()
     monkeypatch.setattr(bench.os, "sysconf", lambda name: 100)
     # user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
     stat = "cpu  1000 20 300 9000 400 5 6 7 500 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n"
-    assert bench.busy_core_seconds(stat) == (1000 + 20 + 300 + 5 + 6 + 7) / 100
+    assert bench.cpu_seconds(stat) == ((1000 + 20 + 300 + 5 + 6) / 100, 7 / 100)
+
+
+def test_a_run_s_cpu_seconds_are_the_difference_over_its_time(monkeypatch, tmp_path):
+    bench = load_bench()
+    readings = iter([(100.0, 3.0), (340.0, 8.5)])
+    monkeypatch.setattr(bench, "cpu_seconds", lambda: next(readings))
+    (tmp_path / "matrix.json").write_text('{"cells": []}')
+    monkeypatch.setattr(bench.subprocess, "run",
+                        lambda *a, **k: bench.subprocess.CompletedProcess(a, 0, "", ""))
+    wall, cpu, report = bench.run_matrix([], "2", str(tmp_path))
+    assert cpu == (240.0, 5.5) and report == {"cells": []} and wall >= 0
 
 
 def test_the_cpu_line_sets_the_median_wall_against_the_least_time_its_work_needs():
     bench = load_bench()
-    line = bench.cpu_line([100.0, 130.0, 120.0], [200.0, 240.0, 260.0], 2)
-    # 240 core-seconds need at least 120 s on two cores; the median wall is 120 s
+    line = bench.cpu_line([100.0, 130.0, 120.0], [(200.0, 1.0), (240.0, 9.0), (260.0, 4.0)], 2)
+    # 240 core-seconds need at least 120 s on two cores; the median wall is 120 s; the host
+    # took a median of 4 core-seconds
     assert line == ("CPU busy 240.0 core-s (median), so at least 120.0 s on 2 cores; "
-                    "wall / that bound 1.00")
+                    "wall / that bound 1.00; taken by the host (steal) 4.0 core-s")
     assert bench.cpu_line([100.0], [None], 2) == "CPU: not measured (no /proc/stat)"
 
 
@@ -126,7 +138,8 @@ def test_interleaved_runs_alternate_the_two_kinds_shard_by_shard_and_sum_them(mo
         calls.append(args)
         shard = args[args.index("--shard") + 1]
         slow = "--no-build-reuse" in args
-        return (10.0 if slow else 3.0), (18.0 if slow else None if shard == "2/2" else 5.0), {
+        return (10.0 if slow else 3.0), ((18.0, 1.5) if slow else None if shard == "2/2"
+                                         else (5.0, 0.5)), {
             "cells": [{"id": f"{shard} {'slow' if slow else 'fast'}"}]}
 
     monkeypatch.setattr(bench, "run_matrix", run_matrix)
@@ -136,7 +149,7 @@ def test_interleaved_runs_alternate_the_two_kinds_shard_by_shard_and_sum_them(mo
     assert all(args[:2] == ["--platform", "ubuntu"] and "--fresh" in args for args in calls)
     assert walls == {"fast": [6.0, 6.0], "slow": [20.0, 20.0]}
     # a shard without /proc/stat leaves its run's busy core-seconds unmeasured
-    assert busy == {"fast": [None, None], "slow": [36.0, 36.0]}
+    assert busy == {"fast": [None, None], "slow": [(36.0, 3.0), (36.0, 3.0)]}
     assert [c["id"] for c in reports["fast"]["cells"]] == ["1/2 fast", "2/2 fast"]
     assert reports["slow"]["summary"] == {"cells": 2}
 
@@ -147,7 +160,7 @@ def test_without_interleaving_each_timed_run_is_the_whole_selection(monkeypatch)
 
     def run_matrix(args, workers, report_dir):
         calls.append(args)
-        return 1.0, 2.0, {"cells": []}
+        return 1.0, (2.0, 0.0), {"cells": []}
 
     monkeypatch.setattr(bench, "run_matrix", run_matrix)
     walls, _, _ = bench.timed_runs([], "2", "tmp", 3, 1)
