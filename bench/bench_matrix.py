@@ -242,7 +242,7 @@ def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interl
     shards = ([["--shard", f"{i}/{interleave}"] for i in range(1, interleave + 1)]
               if interleave > 1 else [[]])
     walls: dict[str, list[float]] = {"fast": [], "slow": []}
-    busy: dict[str, list[tuple[float, float] | None]] = {"fast": [], "slow": []}
+    cpu: dict[str, list[tuple[float, float] | None]] = {"fast": [], "slow": []}
     reports: dict = {}
     for i in range(repeat):
         wall = {"fast": 0.0, "slow": 0.0}
@@ -250,18 +250,18 @@ def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interl
         cells: dict[str, list] = {"fast": [], "slow": []}
         for j, shard in enumerate(shards):
             for kind, flags in (("fast", ()), ("slow", SLOW_FLAGS)):
-                seconds, cpu, report = run_matrix([*selection, *shard, "--fresh", *flags],
-                                                  workers, f"{tmp}/{kind}{i}-{j}")
+                seconds, took, report = run_matrix([*selection, *shard, "--fresh", *flags],
+                                                   workers, f"{tmp}/{kind}{i}-{j}")
                 wall[kind] += seconds
                 so_far = used[kind]
-                used[kind] = None if cpu is None or so_far is None else (
-                    so_far[0] + cpu[0], so_far[1] + cpu[1])
+                used[kind] = None if took is None or so_far is None else (
+                    so_far[0] + took[0], so_far[1] + took[1])
                 cells[kind] += report["cells"]
         for kind in ("fast", "slow"):
             walls[kind].append(wall[kind])
-            busy[kind].append(used[kind])
+            cpu[kind].append(used[kind])
             reports[kind] = {"cells": cells[kind], "summary": {"cells": len(cells[kind])}}
-    return walls, busy, reports
+    return walls, cpu, reports
 
 
 def main() -> None:
@@ -281,10 +281,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         warm_up, _, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")
         print(f"warm-up run: {warm_up:.1f} s (builds what is missing; not counted)")
-        walls, busy, reports = timed_runs(selection, args.workers, tmp, args.repeat,
+        walls, cpu, reports = timed_runs(selection, args.workers, tmp, args.repeat,
                                           args.interleave)
         fast, slow = walls["fast"], walls["slow"]
-        fast_busy, slow_busy = busy["fast"], busy["slow"]
+        fast_cpu, slow_cpu = cpu["fast"], cpu["slow"]
         rerun, _, reports["again"] = run_matrix(selection, args.workers, f"{tmp}/again")
 
         cli = docker_env.client()
@@ -315,8 +315,8 @@ def main() -> None:
           f"(runs: {', '.join(f'{w:.1f}' for w in slow)})")
     print(f"ratio on/off: {fast_wall / slow_wall:.2f} (target <= 0.33)")
     cores = os.cpu_count() or 1
-    print(f"  on:  {cpu_line(fast, fast_busy, cores)}")
-    print(f"  off: {cpu_line(slow, slow_busy, cores)}")
+    print(f"  on:  {cpu_line(fast, fast_cpu, cores)}")
+    print(f"  off: {cpu_line(slow, slow_cpu, cores)}")
     print("container runs' seconds summed over the groups, by kind of step (last run of each):")
     for line in parts_lines(time_parts(reports["fast"]), time_parts(reports["slow"])):
         print(line)

@@ -4,6 +4,7 @@ import pytest
 
 from matrix.build.commands import execute
 from matrix.build.images import ImageBuilder
+from matrix.core.fixtures import get_fixture
 from matrix.core.platforms import get_platform
 from matrix.managers import artifact_cache, get_manager
 from matrix.supply import pins
@@ -12,17 +13,22 @@ from matrix.supply.mirror import Mirror
 
 @pytest.fixture(scope="session")
 def image_for(docker_client):
-    """image_for(platform, manager) -> ImageRef, built from the mirror on first use;
-    image_for.platform(platform) -> the platform's own image, with no manager."""
+    """image_for(platform, manager) -> ImageRef, built from the mirror on first use, with the
+    image layer of ``fixtures`` (names) on it when given, as the matrix applies them
+    (ImageBuilder.fixture_layer); image_for.platform(platform) -> the platform's own image,
+    with no manager."""
     cache = artifact_cache()
     mirror = Mirror(cache.mirror_dir)
     builder = ImageBuilder(docker_client, cache, lambda: mirror.start().url)
     built = {}
 
-    def get(platform: str, manager: str):
+    def get(platform: str, manager: str, fixtures: tuple[str, ...] = ()):
         if (platform, manager) not in built:
             built[platform, manager] = builder.manager(
                 get_platform(platform), get_manager(manager), pins.DEFAULT_GO, pins.RUNNER_GO)
+        if fixtures:
+            return builder.fixture_layer(built[platform, manager],
+                                         [get_fixture(name) for name in fixtures])
         return built[platform, manager]
 
     get.platform = lambda platform: builder.platform(get_platform(platform), pins.RUNNER_GO)

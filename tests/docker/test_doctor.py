@@ -56,9 +56,7 @@ def machine(image_for, start_container, package):
     file of the matrix's images (doctor finds the installs itself)."""
 
     def make(manager: str, *setup: tuple[str, str], fixture: str | None = None):
-        image = image_for("ubuntu", manager)
-        if fixture:
-            image = image_for.builder.fixture_layer(image, [get_fixture(fixture)])
+        image = image_for("ubuntu", manager, (fixture,) if fixture else ())
         container = start_container(image.tag, USER)
         run_as(container, "root", "mkdir -p /opt/doctor && rm /opt/govm-matrix/roots.json")
         assert container.put_archive("/opt/doctor", package)

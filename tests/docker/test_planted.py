@@ -25,10 +25,8 @@ def run_cell(docker_client, image_for, platform: str, manager: str, fixtures=(),
     """One container run of the global switch after ``fixtures``; those named in ``layered``
     come from their image layer, as the matrix takes them (ImageBuilder.fixture_layer)."""
     plat, man = get_platform(platform), get_manager(manager)
-    image = image_for(platform, manager)
-    if layered:
-        image = image_for.builder.fixture_layer(image, [get_fixture(f) for f in layered])
-    result = Run(docker_client, image, plat, man, OLD, NEW, "global",
+    result = Run(docker_client, image_for(platform, manager, layered), plat, man, OLD, NEW,
+                 "global",
                  plat.shells, tuple(get_fixture(f) for f in fixtures),
                  name="planted-" + "-".join(fixtures or ("clean",)), layered=layered).execute()
     assert result.error is None, result.log_tail
