@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable
 
 import docker
 import docker.errors
@@ -170,10 +171,11 @@ def answers(cli: docker.DockerClient) -> bool:
         return False
 
 
-def wait_for_daemon(cli: docker.DockerClient, until: float, step: float = 2.0) -> bool:
-    """Ping until the daemon answers or the wall-clock deadline ``until`` passes."""
+def wait_for_daemon(answering: Callable[[], bool], until: float, step: float = 2.0) -> bool:
+    """Ask ``answering`` (e.g. a ping) until the daemon answers or the wall-clock deadline
+    ``until`` passes."""
     while True:
-        if answers(cli):
+        if answering():
             return True
         if time.time() >= until:
             return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from filelock import FileLock
@@ -52,15 +53,16 @@ class DaemonWatch:
                 self._write(state)
             return state
 
-    def wait(self, cli) -> bool:
-        """Wait, up to the deadline of the current loss, for the daemon to answer again."""
+    def wait(self, answering: Callable[[], bool]) -> bool:
+        """Wait, up to the deadline of the current loss, for ``answering()`` to say that the
+        daemon answers again."""
         state = self._read()
         if state.get("state") == "gone":
             return False
         if state.get("state") != "waiting":
             return True
         deadline = state["lost_at"] + engine.DAEMON_WAIT
-        back = engine.wait_for_daemon(cli, deadline)
+        back = engine.wait_for_daemon(answering, deadline)
         with FileLock(str(self.path) + ".lock"):
             state = self._read()
             if state.get("state") == "waiting":

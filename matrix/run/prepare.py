@@ -30,6 +30,7 @@ from ..managers import Unsupported, get_manager
 from ..supply import pins
 from ..supply.https_mirror import DEFAULT_PORT
 from .config import RunConfig
+from .results import GroupOutcome
 from .session import MatrixSession
 
 
@@ -111,10 +112,15 @@ def build_images(config: RunConfig, say: Callable[[str], None], jobs: int = 1) -
         def image_and_its_layers(pair: tuple[str, str]):
             # a manager image's fixture layers follow it in the same job, so that no build
             # waits for the last manager image of the run
-            outcome = session.build_image(*pair)
-            if isinstance(outcome, ImageRef):
-                build_fixture_layers(cells, {pair: outcome}, session)
-            else:
+            def build():
+                outcome = session.build_image(*pair)
+                if isinstance(outcome, ImageRef):
+                    build_fixture_layers(cells, {pair: outcome}, session)
+                return outcome
+
+            outcome = session.through_daemon_loss(f"the build of image {'-'.join(pair)}", build,
+                                                  failed=lambda o: isinstance(o, GroupOutcome))
+            if isinstance(outcome, GroupOutcome):
                 say(f"image {'-'.join(pair)}: failed: {outcome.reason}")
             return outcome
 

@@ -12,7 +12,9 @@ import hashlib
 import json
 import os
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import docker.errors
 import requests.exceptions
@@ -37,6 +39,8 @@ from .shells import platform_shells
 
 #: in the run's folder: each process's cell results, one JSON document a line
 RESULTS = "cells"
+
+T = TypeVar("T")
 
 
 class MatrixSession:
@@ -150,34 +154,43 @@ class MatrixSession:
     def daemon(self) -> DaemonWatch:
         return DaemonWatch(self.shared_dir)
 
-    def _daemon_gone(self, outcome: GroupOutcome | None) -> bool:
-        """Whether a group failed because the daemon stopped answering."""
-        failed = outcome is None or outcome.verdict == Verdict.ERROR or bool(
-            outcome.run and outcome.run.error)
-        return failed and not engine.answers(self.cli)
+    def answers(self) -> bool:
+        """Whether the daemon answers now (a process that has not reached it yet tries to)."""
+        try:
+            return engine.answers(self.cli)
+        except MatrixError:
+            return False
 
-    def _guarded_run(self, cell: Cell) -> GroupOutcome:
-        """Run the group, unless the daemon is known to be gone; when it stops answering
-        during the group, wait for it (bounded) and run the group again once it is back."""
+    def through_daemon_loss(self, during: str, work: Callable[[], T],
+                            failed: Callable[[T], bool]) -> T | GroupOutcome:
+        """``work()``, unless the daemon is known to be gone; when it stops answering during
+        the work (it raised, or its result is ``failed``, and the daemon does not answer),
+        wait for it (bounded) and do the work again once it is back. A GroupOutcome ERROR
+        that says so when it did not come back in time."""
         watch = self.daemon
-        if watch.state().get("state") in ("waiting", "gone") and not watch.wait(self.cli):
+        if watch.state().get("state") in ("waiting", "gone") and not watch.wait(self.answers):
             return GroupOutcome(verdict=Verdict.ERROR, reason=watch.reason())
         for _attempt in range(2):
             try:
-                outcome = self._run_group(cell)
+                result = work()
+                if not (failed(result) and not self.answers()):
+                    return result
             except Exception as exc:
-                if not (engine.lost(exc) or self._daemon_gone(None)):
+                if not (engine.lost(exc) or not self.answers()):
                     raise
-                outcome = None
-            if outcome is not None and not self._daemon_gone(outcome):
-                return outcome
-            watch.lost(cell.group)
+            watch.lost(during)
             self._image_outcomes = {k: v for k, v in self._image_outcomes.items()
                                     if not isinstance(v, GroupOutcome)}
-            if not watch.wait(self.cli):
+            if not watch.wait(self.answers):
                 return GroupOutcome(verdict=Verdict.ERROR, reason=watch.reason())
         return GroupOutcome(verdict=Verdict.ERROR, reason="the Docker daemon stopped answering "
-                            "twice during this group: it could not run")
+                            f"twice during {during}: it could not run")
+
+    def _guarded_run(self, cell: Cell) -> GroupOutcome:
+        """Run the group through a loss of the daemon (``through_daemon_loss``)."""
+        return self.through_daemon_loss(cell.group, lambda: self._run_group(cell),
+                                        failed=lambda o: o.verdict == Verdict.ERROR
+                                        or bool(o.run and o.run.error))
 
     def _run_group(self, cell: Cell) -> GroupOutcome:
         platform = get_platform(cell.platform)
@@ -260,6 +273,8 @@ class MatrixSession:
         try:
             return self.builder.fixture_layer(image, layered), tuple(f.name for f in layered)
         except BuildFailed as exc:
+            if not self.answers():  # not the layer's failure: the group waits for the daemon
+                raise
             if self.progress:
                 self.progress(f"{exc}; the fixture runs in each container instead")
             self.shared_dir.mkdir(parents=True, exist_ok=True)
@@ -280,11 +295,8 @@ class MatrixSession:
 
     def engine_version(self) -> str:
         """The Docker Engine's version: part of what a kept result depends on."""
-        if self._engine is None:
-            try:
-                self._engine = str(self.cli.version().get("Version", "?"))
-            except (docker.errors.DockerException, requests.exceptions.RequestException):
-                self._engine = "?"
+        if self._engine is None:  # a daemon that does not answer raises: no key without it
+            self._engine = str(self.cli.version()["Version"])
         return self._engine
 
     @property

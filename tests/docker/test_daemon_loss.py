@@ -75,12 +75,14 @@ def _run(daemon, tmp_path, name: str, wait: float, env_extra=None):
 
 
 def _kill_when_a_cell_runs(daemon, restart_after: float | None) -> threading.Thread:
-    """Kill the daemon (SIGKILL: no clean shutdown) once a container of the run has been up
-    for two seconds; start it again after ``restart_after`` seconds, if given."""
+    """Kill the daemon (SIGKILL: no clean shutdown) once a group's container has been up
+    for two seconds (not the controller's own short ones, e.g. the shells' measuring); start
+    it again after ``restart_after`` seconds, if given."""
     def work():
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
-            running = [c for c in _labelled(daemon) if c.status == "running"]
+            running = [c for c in _labelled(daemon) if c.status == "running"
+                       and f"{LABEL}.cell" in (c.attrs.get("Labels") or {})]
             if running:
                 break
             time.sleep(0.5)
@@ -135,3 +137,33 @@ def test_a_daemon_that_stays_away_ends_the_run_with_reasons_and_the_next_run_cle
     assert proc.returncode == 0, out[-3000:]
     assert f"removed {len(left)} containers left by runs that are no longer alive" in out
     assert not _labelled(daemon2)
+
+
+def test_a_daemon_gone_before_the_cells_reached_it_is_a_loss_not_a_harness_error(daemon2,
+                                                                                tmp_path):
+    """Killed as the controller says its images are ready: the cells' process has not made
+    its client yet (or has only just), and waits for the daemon like any group would."""
+    if not daemon2.running:  # an earlier test stopped before it started it again
+        daemon2.start()
+    proc = _run(daemon2, tmp_path, "early", wait=5, env_extra={"PYTHONUNBUFFERED": "1"})
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if "images: ready; running the cells" in line:
+                daemon2.kill()
+                break
+        lines.append(proc.communicate(timeout=900)[0])
+    finally:
+        if not daemon2.running:
+            daemon2.start()
+    out = "".join(lines)
+    report = json.loads((tmp_path / "early" / "matrix.json").read_text())
+    assert proc.returncode == 1, out[-3000:]
+    errors = [c for c in report["cells"] if c["verdict"] == "ERROR"]
+    assert errors and report["summary"]["cells"] == 12
+    for cell in errors:
+        assert cell["error"].startswith("the Docker daemon stopped answering at "), cell["error"]
+        assert "did not answer again within 5 s: this cell could not run" in cell["error"]
+    [event] = report["events"]
+    assert event.endswith(f"{len(errors)} cells could not run")

@@ -18,6 +18,7 @@ import urllib3.exceptions
 
 from matrix.build import engine
 from matrix.core.cells import Cell, Scenario
+from matrix.core.errors import MatrixError
 from matrix.core.verdicts import Verdict
 from matrix.run.daemon import DaemonWatch, describe_events
 from matrix.run.results import GroupOutcome
@@ -92,7 +93,8 @@ def test_one_loss_one_event_back_within_the_wait(tmp_path, monkeypatch):
     first = watch.lost("ubuntu/manual/…/global")
     again = watch.lost("ubuntu/mise/…/global")  # a second process notices the same loss
     assert first["lost_at"] == again["lost_at"] and again["during"] == "ubuntu/manual/…/global"
-    assert watch.wait(_Pings(down=1)) is True
+    pings = _Pings(down=1)
+    assert watch.wait(lambda: engine.answers(pings)) is True
     state = watch.state()
     assert state["state"] == "back" and len(state["events"]) == 1
     [line] = describe_events(state, [])
@@ -104,9 +106,10 @@ def test_a_daemon_that_does_not_come_back_is_given_up_once(tmp_path, monkeypatch
     watch = DaemonWatch(tmp_path)
     watch.lost("ubuntu/manual/…/global")
     pings = _Pings(down=10**6)
-    assert watch.wait(pings) is False
+    assert watch.wait(lambda: engine.answers(pings)) is False
     calls = pings.calls
-    assert watch.wait(pings) is False and pings.calls == calls  # gone: no more waiting
+    assert watch.wait(lambda: engine.answers(pings)) is False
+    assert pings.calls == calls  # gone: no more waiting
     reason = watch.reason()
     assert reason.startswith("the Docker daemon stopped answering at ")
     assert "did not answer again within 0 s: this cell could not run" in reason
@@ -116,20 +119,33 @@ def test_a_daemon_that_does_not_come_back_is_given_up_once(tmp_path, monkeypatch
 
 
 class _Session:
-    """The part of MatrixSession that guards a group, with a scripted daemon."""
+    """The part of MatrixSession that guards a group, with a scripted daemon; with
+    ``unreached``, this process had no client yet and cannot make one while the daemon is
+    down (``engine.client`` raises)."""
 
     from matrix.run.session import MatrixSession as _S
 
     _guarded_run = _S._guarded_run
-    _daemon_gone = _S._daemon_gone
+    through_daemon_loss = _S.through_daemon_loss
+    answers = _S.answers
 
-    def __init__(self, folder, pings, runs):
+    def __init__(self, folder, pings, runs, unreached=False):
         self.daemon = DaemonWatch(folder)
-        self.cli, self.runs, self.calls = pings, runs, 0
+        self.pings, self.runs, self.calls = pings, runs, 0
+        self.reached = not unreached
         self._image_outcomes = {}
+
+    @property
+    def cli(self):
+        if not self.reached:
+            if not engine.answers(self.pings):
+                raise MatrixError("no Docker daemon answers (nothing listens on unix:///x)")
+            self.reached = True
+        return self.pings
 
     def _run_group(self, cell):
         self.calls += 1
+        self.cli  # noqa: B018 (a group's first docker call)
         step = self.runs.pop(0)
         if isinstance(step, BaseException):
             raise step
@@ -155,6 +171,23 @@ def test_when_the_daemon_stays_away_no_group_starts_and_each_says_why(tmp_path, 
     assert "did not answer again within 0 s" in outcome.reason
     later = session._guarded_run(CELL)  # the next group: not started at all
     assert later.verdict == Verdict.ERROR and session.calls == 1
+
+
+def test_a_process_that_never_reached_the_daemon_waits_for_it_like_any_other(tmp_path,
+                                                                            monkeypatch):
+    """The daemon went away before this process made its client (e.g. while the controller
+    measured the shells, before the cells' process started): a loss, not a harness error."""
+    monkeypatch.setattr(engine, "DAEMON_WAIT", 10.0)
+    fine = GroupOutcome(verdict=Verdict.UNSUPPORTED, reason="no session scope")
+    session = _Session(tmp_path, _Pings(down=3), [fine], unreached=True)
+    assert session._guarded_run(CELL) is fine and session.calls == 2
+    assert session.daemon.state()["state"] == "back"
+    monkeypatch.setattr(engine, "DAEMON_WAIT", 0.2)
+    gone = _Session(tmp_path / "gone", _Pings(down=10**6), [fine], unreached=True)
+    outcome = gone._guarded_run(CELL)
+    assert outcome.verdict == Verdict.ERROR and gone.calls == 1
+    assert outcome.reason.startswith("the Docker daemon stopped answering at ")
+    assert f"(during {CELL.group})" in outcome.reason
 
 
 def test_a_harness_defect_with_a_daemon_that_answers_is_not_a_daemon_event(tmp_path):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from matrix.build.images import BuildFailed
 from matrix.core.fixtures import BUILTIN
 from matrix.run.runner import RunOptions
@@ -25,9 +27,20 @@ class _Builder:
         return f"{image}+layer"
 
 
-def _session(builder, layers=True, root=None):
+class _Daemon:
+    def __init__(self, answers: bool = True) -> None:
+        self.answers = answers
+
+    def ping(self):
+        if not self.answers:
+            raise ConnectionError("Connection refused")
+        return True
+
+
+def _session(builder, layers=True, root=None, daemon=None):
     session = MatrixSession.__new__(MatrixSession)  # no Docker: only what fixture_image uses
     session._builder, session.progress, session.run_id = builder, None, "run"
+    session._cli = daemon or _Daemon()
     session.options = RunOptions(fixture_layers=layers)
     session.cache = SimpleNamespace(root=root)
     return session
@@ -70,3 +83,15 @@ def test_a_layer_that_failed_once_in_a_run_is_not_built_again_by_another_process
     elsewhere = _session(other, root=tmp_path)
     elsewhere.run_id = "next"  # the next run tries again
     assert MatrixSession.fixture_image(elsewhere, IMAGE, fixtures)[1] == ("distro-go",)
+
+
+def test_a_layer_cut_short_by_the_daemon_is_not_a_failed_layer(tmp_path):
+    """The build failed because the daemon stopped answering: the group waits for it
+    (``through_daemon_loss``) and the layer is tried again, never left to the container."""
+    fixtures = (BUILTIN["distro-go"],)
+    cut = _session(_Builder(fail=True), root=tmp_path, daemon=_Daemon(answers=False))
+    with pytest.raises(BuildFailed):
+        MatrixSession.fixture_image(cut, IMAGE, fixtures)
+    back = _session(_Builder(), root=tmp_path)
+    assert MatrixSession.fixture_image(back, IMAGE, fixtures) == (f"{IMAGE}+layer",
+                                                                  ("distro-go",))

@@ -164,3 +164,79 @@ def test_a_manager_on_a_layer_an_earlier_one_builds_is_built_last():
         ("ubuntu", "distro"), ("ubuntu", "manual"), ("wsl2", "distro-alternatives"),
         ("wsl2", "mise"), ("ubuntu", "distro-alternatives"), ("wsl2", "distro")]
     assert prepare.build_order(pairs[2:3] + pairs[5:]) == [("ubuntu", "manual"), ("wsl2", "mise")]
+
+
+class _Daemon:
+    """A daemon's ping that fails from the ``down``-th call on, ``for_calls`` times."""
+
+    def __init__(self, down: int, for_calls: int) -> None:
+        self.down, self.for_calls, self.calls = down, for_calls, 0
+
+    def ping(self):
+        self.calls += 1
+        if self.down <= self.calls < self.down + self.for_calls:
+            raise ConnectionError("Connection refused")
+        return True
+
+
+def _losing_builds(tmp_path, monkeypatch, daemon: _Daemon, wait: float):
+    """build_images for ubuntu manual and mise, one job, whose first image build fails
+    because the daemon stopped answering (``daemon``); the images built, in order."""
+    from matrix.core.verdicts import Verdict
+    from matrix.run.results import GroupOutcome
+
+    config = _config(platform=["ubuntu"], scenario=["clean"])
+    built: list[str] = []
+
+    class Losing(_Session):
+        cli = daemon
+        shared_dir = tmp_path / "run"
+        images_file = tmp_path / "run" / "images.json"
+        shells_file = tmp_path / "run" / "shells.json"
+        _image_outcomes: dict = {}
+
+        def missing_artifact(self, manager):
+            return None
+
+        def build_image(self, platform, manager):
+            if not built:
+                built.append("cut short")
+                daemon.down = daemon.calls + 1  # from the next ping on
+                return GroupOutcome(verdict=Verdict.ERROR,
+                                    reason="Docker failed: ('Connection aborted.')")
+            built.append(f"{platform}-{manager}")
+            return ImageRef(f"govm-matrix/{platform}-{manager}:0", "sha256:0",
+                            f"{platform}-{manager}", True, 0.0)
+
+        def measure_shells(self, platform):
+            return {}
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(prepare.engine, "DAEMON_WAIT", wait)
+    monkeypatch.setattr(prepare, "MatrixSession", lambda config, progress: Losing(config))
+    monkeypatch.setattr(prepare.engine, "reap", lambda cli: 0)
+    return prepare.build_images(config, lambda line: None, jobs=1), built
+
+
+def test_an_image_build_cut_short_by_the_daemon_is_built_again_once_it_is_back(
+        tmp_path, monkeypatch):
+    from matrix.run.daemon import DaemonWatch
+
+    images, built = _losing_builds(tmp_path, monkeypatch, _Daemon(0, for_calls=1), wait=10.0)
+    assert built == ["cut short", "ubuntu-manual", "ubuntu-mise"]
+    assert all("image" in found for found in images.values())
+    [event] = DaemonWatch(tmp_path / "run").state()["events"]
+    assert event["during"] == "the build of image ubuntu-manual" and "away" in event
+
+
+def test_a_daemon_gone_during_the_image_builds_is_each_cell_s_reason(tmp_path, monkeypatch):
+    """No image is tried once the daemon is given up; the images file gives each cell the
+    reason the cells' processes give (never the build's own error)."""
+    images, built = _losing_builds(tmp_path, monkeypatch, _Daemon(0, for_calls=10**6),
+                                   wait=0.2)
+    assert built == ["cut short"]
+    for found in images.values():
+        assert found["error"].startswith("the Docker daemon stopped answering at ")
+        assert "(during the build of image ubuntu-manual)" in found["error"]
