@@ -93,7 +93,7 @@ def describe_events(state: dict, cells: list[dict]) -> list[str]:
         head = f"the Docker daemon stopped answering at {at} during {event['during']}"
         if "away" in event:
             lines.append(f"{head}; it answered again {event['away']:.0f} s later and the run "
-                         "carried on (that group ran again)")
+                         "carried on (what it cut short ran again)")
         else:
             failed = sum(1 for c in cells if "the Docker daemon stopped answering" in
                          (c.get("error") or ""))
