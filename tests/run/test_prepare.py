@@ -37,6 +37,30 @@ class _Session(MatrixSession):
         self.built.append((image.tag, [f.name for f in fixtures]))
 
 
+def _building(tmp_path, cli=None) -> type:
+    """A _Session that builds the run's images in ``build_images`` (each test gives its
+    ``build_image`` and ``fixture_image``), its run folder under ``tmp_path``, ``cli`` its
+    Docker client, every artifact there and the shells measured as none."""
+    class Building(_Session):
+        shared_dir = tmp_path / "run"
+        images_file = shared_dir / "images.json"
+        shells_file = shared_dir / "shells.json"
+        builder = SimpleNamespace(platform=lambda platform, runner_go: None)
+        _image_outcomes: dict = {}
+
+        def missing_artifact(self, manager):
+            return None
+
+        def measure_shells(self, platform):
+            return {}
+
+        def close(self):
+            pass
+
+    Building.cli = cli
+    return Building
+
+
 def _build_layers(config, session, no_image=()):
     """build_fixture_layers over the run's cells, with an image for every platform and
     manager but those of ``no_image`` (an artifact missing, or a build that failed)."""
@@ -122,16 +146,7 @@ def test_a_fixture_layer_is_built_right_after_its_image_not_after_every_image(tm
     first_layer = threading.Event()
     events: list[str] = []
 
-    class Building(_Session):
-        cli = None
-        shared_dir = tmp_path / "run"
-        images_file = tmp_path / "run" / "images.json"
-        shells_file = tmp_path / "run" / "shells.json"
-        builder = SimpleNamespace(platform=lambda platform, runner_go: None)
-
-        def missing_artifact(self, manager):
-            return None
-
+    class Building(_building(tmp_path)):
         def build_image(self, platform, manager):
             if manager == "mise":  # the last image: done only once a layer was built
                 assert first_layer.wait(10), "no fixture layer was built before the last image"
@@ -142,12 +157,6 @@ def test_a_fixture_layer_is_built_right_after_its_image_not_after_every_image(tm
         def fixture_image(self, image, fixtures):
             events.append(f"layer {image.layer}")
             first_layer.set()
-
-        def measure_shells(self, platform):
-            return {}
-
-        def close(self):
-            pass
 
     monkeypatch.setattr(prepare, "MatrixSession", lambda config, progress: Building(config))
     monkeypatch.setattr(prepare.engine, "reap", lambda cli: 0)
@@ -188,16 +197,7 @@ def _losing_builds(tmp_path, monkeypatch, daemon: _Daemon, wait: float):
     config = _config(platform=["ubuntu"], scenario=["clean"])
     built: list[str] = []
 
-    class Losing(_Session):
-        cli = daemon
-        shared_dir = tmp_path / "run"
-        images_file = tmp_path / "run" / "images.json"
-        shells_file = tmp_path / "run" / "shells.json"
-        _image_outcomes: dict = {}
-
-        def missing_artifact(self, manager):
-            return None
-
+    class Losing(_building(tmp_path, cli=daemon)):
         def build_image(self, platform, manager):
             if not built:
                 built.append("cut short")
@@ -207,12 +207,6 @@ def _losing_builds(tmp_path, monkeypatch, daemon: _Daemon, wait: float):
             built.append(f"{platform}-{manager}")
             return ImageRef(f"govm-matrix/{platform}-{manager}:0", "sha256:0",
                             f"{platform}-{manager}", True, 0.0)
-
-        def measure_shells(self, platform):
-            return {}
-
-        def close(self):
-            pass
 
     monkeypatch.setattr(prepare.engine, "DAEMON_WAIT", wait)
     monkeypatch.setattr(prepare, "MatrixSession", lambda config, progress: Losing(config))
