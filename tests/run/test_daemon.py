@@ -274,3 +274,25 @@ def test_remove_images_takes_the_daemon_s_list_and_skips_what_cannot_go():
     cli = type("Cli", (), {"api": Api(), "images": Images()})()
     assert engine.remove_images(cli) == 2
     assert gone == ["top", "other"] and asked == [(True, {"label": engine.LABEL})]
+
+
+def test_a_result_key_never_holds_an_engine_version_the_daemon_did_not_give(monkeypatch):
+    """Asked while the daemon does not answer, the engine's version raises (the group then
+    waits for the daemon) and is not kept: once it answers, its real version is."""
+    from matrix.run.session import MatrixSession
+
+    class Cli:
+        answering = False
+
+        def version(self):
+            if not self.answering:
+                raise KILLED
+            return {"Version": "20.10.24"}
+
+    session = MatrixSession.__new__(MatrixSession)  # no Docker: only what the version uses
+    session._cli, session._engine = Cli(), None
+    with pytest.raises(requests.exceptions.ConnectionError):
+        session.engine_version()
+    assert engine.lost(KILLED)  # what the guard takes for a loss of the daemon
+    session._cli.answering = True
+    assert session.engine_version() == "20.10.24"
