@@ -143,13 +143,13 @@ def test_interleaved_runs_alternate_the_two_kinds_shard_by_shard_and_sum_them(mo
             "cells": [{"id": f"{shard} {'slow' if slow else 'fast'}"}]}
 
     monkeypatch.setattr(bench, "run_matrix", run_matrix)
-    walls, busy, reports = bench.timed_runs(["--platform", "ubuntu"], "2", "tmp", 2, 2)
+    walls, cpu, reports = bench.timed_runs(["--platform", "ubuntu"], "2", "tmp", 2, 2)
     kinds = [("--no-build-reuse" in args, args[args.index("--shard") + 1]) for args in calls]
     assert kinds == [(False, "1/2"), (True, "1/2"), (False, "2/2"), (True, "2/2")] * 2
     assert all(args[:2] == ["--platform", "ubuntu"] and "--fresh" in args for args in calls)
     assert walls == {"fast": [6.0, 6.0], "slow": [20.0, 20.0]}
-    # a shard without /proc/stat leaves its run's busy core-seconds unmeasured
-    assert busy == {"fast": [None, None], "slow": [(36.0, 3.0), (36.0, 3.0)]}
+    # a shard without /proc/stat leaves its run's busy and stolen core-seconds unmeasured
+    assert cpu == {"fast": [None, None], "slow": [(36.0, 3.0), (36.0, 3.0)]}
     assert [c["id"] for c in reports["fast"]["cells"]] == ["1/2 fast", "2/2 fast"]
     assert reports["slow"]["summary"] == {"cells": 2}
 

@@ -26,8 +26,7 @@ def run_cell(docker_client, image_for, platform: str, manager: str, fixtures=(),
     come from their image layer, as the matrix takes them (ImageBuilder.fixture_layer)."""
     plat, man = get_platform(platform), get_manager(manager)
     result = Run(docker_client, image_for(platform, manager, layered), plat, man, OLD, NEW,
-                 "global",
-                 plat.shells, tuple(get_fixture(f) for f in fixtures),
+                 "global", plat.shells, tuple(get_fixture(f) for f in fixtures),
                  name="planted-" + "-".join(fixtures or ("clean",)), layered=layered).execute()
     assert result.error is None, result.log_tail
     return {shell: classify_cell(result.for_shell(shell), OLD, NEW, manager,

@@ -276,7 +276,7 @@ def test_remove_images_takes_the_daemon_s_list_and_skips_what_cannot_go():
     assert gone == ["top", "other"] and asked == [(True, {"label": engine.LABEL})]
 
 
-def test_a_result_key_never_holds_an_engine_version_the_daemon_did_not_give(monkeypatch):
+def test_a_result_key_never_holds_an_engine_version_the_daemon_did_not_give():
     """Asked while the daemon does not answer, the engine's version raises (the group then
     waits for the daemon) and is not kept: once it answers, its real version is."""
     from matrix.run.session import MatrixSession
