@@ -181,6 +181,26 @@ def parts_lines(on: dict[str, float], off: dict[str, float]) -> list[str]:
     return lines
 
 
+def manager_lines(on: dict, off: dict) -> list[str]:
+    """The container runs' seconds summed by manager on each side (the reports of the last
+    run of each), and their ratio: the speed-ups cut the harness's work, not what a manager's
+    own commands cost in every shell, which is the same on both sides."""
+    seconds: dict[str, dict[str, float]] = {}
+    runs: dict[str, int] = {}
+    for side, report in (("on", on), ("off", off)):
+        for group in group_runs(report):
+            totals = seconds.setdefault(group["manager"], {"on": 0.0, "off": 0.0})
+            totals[side] += group["seconds"]
+            if side == "on":
+                runs[group["manager"]] = runs.get(group["manager"], 0) + 1
+    lines = [f"  {'':24} {'runs':>5} {'on':>8} {'off':>8} {'on/off':>7}"]
+    for manager, totals in sorted(seconds.items(), key=lambda item: item[0]):
+        ratio = f"{totals['on'] / totals['off']:.2f}" if totals["off"] else "-"
+        lines.append(f"  {manager:24} {runs.get(manager, 0):5d} {totals['on']:8.1f} "
+                     f"{totals['off']:8.1f} {ratio:>7}")
+    return lines
+
+
 #: the selection options the floor's run of one group sets itself, and those that could
 #: leave the group out of it
 NARROWED = ("--platform", "--manager", "--go", "--scope", "--scenario", "--shard", "-k")
@@ -319,6 +339,9 @@ def main() -> None:
     print(f"  off: {cpu_line(slow, slow_cpu, cores)}")
     print("container runs' seconds summed over the groups, by kind of step (last run of each):")
     for line in parts_lines(time_parts(reports["fast"]), time_parts(reports["slow"])):
+        print(line)
+    print("container runs' seconds summed by manager (last run of each):")
+    for line in manager_lines(reports["fast"], reports["slow"]):
         print(line)
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")

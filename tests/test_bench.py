@@ -130,6 +130,21 @@ def test_a_container_run_s_time_is_told_by_kind_of_step_once_per_group():
     assert lines[-1].endswith("(a fixed time): 0.53")
 
 
+def test_the_container_runs_seconds_are_summed_by_manager_on_each_side():
+    bench = load_bench()
+
+    def report(*groups):
+        return {"cells": [{**ENTRY, "group": name, "manager": manager, "image": {},
+                           "run_seconds": seconds} for name, manager, seconds in groups]}
+
+    on = report(("a", "mise", 3.0), ("b", "mise", 2.0), ("c", "manual", 1.0))
+    off = report(("a", "mise", 6.0), ("b", "mise", 4.0), ("c", "manual", 4.0))
+    lines = bench.manager_lines(on, off)
+    assert lines[0].split() == ["runs", "on", "off", "on/off"]
+    assert [line.split() for line in lines[1:]] == [
+        ["manual", "1", "1.0", "4.0", "0.25"], ["mise", "2", "5.0", "10.0", "0.50"]]
+
+
 def test_interleaved_runs_alternate_the_two_kinds_shard_by_shard_and_sum_them(monkeypatch):
     bench = load_bench()
     calls = []
