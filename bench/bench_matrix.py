@@ -33,7 +33,8 @@ a container run, and the cost of running an unchanged matrix again: all measured
    clean runs from the older version to the newer) whatever the speed-ups do; the on/off
    ratio of the rest says what the speed-ups do to the part they can change. (A step's seconds
    are timed in the container when it shares an exec with others, and with its own `docker
-   exec` when it has one, as on the side without the speed-ups.)
+   exec` when it has one, as on the side without the speed-ups.) And their seconds summed
+   by manager: what a manager's own commands cost in every shell is the same on both sides.
 7. The CPU's part: the core-seconds the whole machine was busy during each timed run (from
    /proc/stat, so run the bench on an otherwise idle machine), and the wall time that work
    needs at the least on this machine's cores. A wall time at that bound means the run is
