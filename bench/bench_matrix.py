@@ -34,7 +34,7 @@ a container run, and the cost of running an unchanged matrix again: all measured
    ratio of the rest says what the speed-ups do to the part they can change. (A step's seconds
    are timed in the container when it shares an exec with others, and with its own `docker
    exec` when it has one, as on the side without the speed-ups.) And their seconds summed
-   by manager: what a manager's own commands cost in every shell is the same on both sides.
+   by manager: the speed-ups cut the harness's work, not what a manager's own commands cost.
 7. The CPU's part: the core-seconds the whole machine was busy during each timed run (from
    /proc/stat, so run the bench on an otherwise idle machine), and the wall time that work
    needs at the least on this machine's cores. A wall time at that bound means the run is
@@ -184,21 +184,19 @@ def parts_lines(on: dict[str, float], off: dict[str, float]) -> list[str]:
 
 def manager_lines(on: dict, off: dict) -> list[str]:
     """The container runs' seconds summed by manager on each side (the reports of the last
-    run of each), and their ratio: the speed-ups cut the harness's work, not what a manager's
-    own commands cost in every shell, which is the same on both sides."""
-    seconds: dict[str, dict[str, float]] = {}
-    runs: dict[str, int] = {}
+    run of each), with the number of runs and the ratio: the speed-ups cut the harness's work,
+    not what a manager's own commands cost in the shells."""
+    totals: dict[str, dict] = {}
     for side, report in (("on", on), ("off", off)):
         for group in group_runs(report):
-            totals = seconds.setdefault(group["manager"], {"on": 0.0, "off": 0.0})
-            totals[side] += group["seconds"]
-            if side == "on":
-                runs[group["manager"]] = runs.get(group["manager"], 0) + 1
+            entry = totals.setdefault(group["manager"], {"on": 0.0, "off": 0.0, "runs": 0})
+            entry[side] += group["seconds"]
+            entry["runs"] += side == "on"
     lines = [f"  {'':24} {'runs':>5} {'on':>8} {'off':>8} {'on/off':>7}"]
-    for manager, totals in sorted(seconds.items(), key=lambda item: item[0]):
-        ratio = f"{totals['on'] / totals['off']:.2f}" if totals["off"] else "-"
-        lines.append(f"  {manager:24} {runs.get(manager, 0):5d} {totals['on']:8.1f} "
-                     f"{totals['off']:8.1f} {ratio:>7}")
+    for manager, entry in sorted(totals.items()):
+        ratio = f"{entry['on'] / entry['off']:.2f}" if entry["off"] else "-"
+        lines.append(f"  {manager:24} {entry['runs']:5d} {entry['on']:8.1f} "
+                     f"{entry['off']:8.1f} {ratio:>7}")
     return lines
 
 
