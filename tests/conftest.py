@@ -38,6 +38,21 @@ def replay(recording: dict, shell: str) -> dict:
     return cell_result(cell, outcome, definition)
 
 
+class Pings:
+    """A Docker client whose ping fails (the connection refused, as by a daemon that is gone)
+    ``failing`` times from its ``first``-th call on and answers every other time; ``calls``
+    counts them."""
+
+    def __init__(self, failing: int = 0, first: int = 1) -> None:
+        self.failing, self.first, self.calls = failing, first, 0
+
+    def ping(self):
+        self.calls += 1
+        if self.first <= self.calls < self.first + self.failing:
+            raise ConnectionError("Connection refused")
+        return True
+
+
 def unavailable(reason: str):
     """Skip a test whose prerequisite (a Docker Engine, the browser) is missing, except under
     CI (``CI`` set), where a skip would hide that the project's own CI left a part untested:

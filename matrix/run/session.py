@@ -173,10 +173,10 @@ class MatrixSession:
         for _attempt in range(2):
             try:
                 result = work()
-                if not (failed(result) and not self.answers()):
+                if not failed(result) or self.answers():
                     return result
             except Exception as exc:
-                if not (engine.lost(exc) or not self.answers()):
+                if not engine.lost(exc) and self.answers():
                     raise
             watch.lost(during)
             self._image_outcomes = {k: v for k, v in self._image_outcomes.items()

@@ -23,6 +23,8 @@ from matrix.core.verdicts import Verdict
 from matrix.run.daemon import DaemonWatch, describe_events
 from matrix.run.results import GroupOutcome
 
+from ..conftest import Pings
+
 GONE = requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
     "Connection aborted.", FileNotFoundError(2, "No such file or directory")))
 KILLED = requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
@@ -74,26 +76,13 @@ def test_labels_carry_the_run_and_its_owner():
     assert found["io.govm-matrix.cell"] == "g"
 
 
-class _Pings:
-    """A client whose ping fails ``down`` times, then answers."""
-
-    def __init__(self, down: int) -> None:
-        self.down, self.calls = down, 0
-
-    def ping(self):
-        self.calls += 1
-        if self.calls <= self.down:
-            raise GONE
-        return True
-
-
 def test_one_loss_one_event_back_within_the_wait(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "DAEMON_WAIT", 10.0)
     watch = DaemonWatch(tmp_path)
     first = watch.lost("ubuntu/manual/…/global")
     again = watch.lost("ubuntu/mise/…/global")  # a second process notices the same loss
     assert first["lost_at"] == again["lost_at"] and again["during"] == "ubuntu/manual/…/global"
-    pings = _Pings(down=1)
+    pings = Pings(failing=1)
     assert watch.wait(lambda: engine.answers(pings)) is True
     state = watch.state()
     assert state["state"] == "back" and len(state["events"]) == 1
@@ -105,7 +94,7 @@ def test_a_daemon_that_does_not_come_back_is_given_up_once(tmp_path, monkeypatch
     monkeypatch.setattr(engine, "DAEMON_WAIT", 0.3)
     watch = DaemonWatch(tmp_path)
     watch.lost("ubuntu/manual/…/global")
-    pings = _Pings(down=10**6)
+    pings = Pings(failing=10**6)
     assert watch.wait(lambda: engine.answers(pings)) is False
     calls = pings.calls
     assert watch.wait(lambda: engine.answers(pings)) is False
@@ -158,14 +147,14 @@ CELL = Cell("ubuntu", "manual", Scenario("1.21.13", "1.22.10"), "bash-login")
 def test_a_group_cut_short_runs_again_once_the_daemon_is_back(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "DAEMON_WAIT", 10.0)
     fine = GroupOutcome(verdict=Verdict.UNSUPPORTED, reason="no session scope")
-    session = _Session(tmp_path, _Pings(down=2), [GONE, fine])
+    session = _Session(tmp_path, Pings(failing=2), [GONE, fine])
     assert session._guarded_run(CELL) is fine and session.calls == 2
     assert session.daemon.state()["state"] == "back"
 
 
 def test_when_the_daemon_stays_away_no_group_starts_and_each_says_why(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "DAEMON_WAIT", 0.2)
-    session = _Session(tmp_path, _Pings(down=10**6), [GONE])
+    session = _Session(tmp_path, Pings(failing=10**6), [GONE])
     outcome = session._guarded_run(CELL)
     assert outcome.verdict == Verdict.ERROR
     assert "did not answer again within 0 s" in outcome.reason
@@ -179,11 +168,11 @@ def test_a_process_that_never_reached_the_daemon_waits_for_it_like_any_other(tmp
     measured the shells, before the cells' process started): a loss, not a harness error."""
     monkeypatch.setattr(engine, "DAEMON_WAIT", 10.0)
     fine = GroupOutcome(verdict=Verdict.UNSUPPORTED, reason="no session scope")
-    session = _Session(tmp_path, _Pings(down=3), [fine], unreached=True)
+    session = _Session(tmp_path, Pings(failing=3), [fine], unreached=True)
     assert session._guarded_run(CELL) is fine and session.calls == 2
     assert session.daemon.state()["state"] == "back"
     monkeypatch.setattr(engine, "DAEMON_WAIT", 0.2)
-    gone = _Session(tmp_path / "gone", _Pings(down=10**6), [fine], unreached=True)
+    gone = _Session(tmp_path / "gone", Pings(failing=10**6), [fine], unreached=True)
     outcome = gone._guarded_run(CELL)
     assert outcome.verdict == Verdict.ERROR and gone.calls == 1
     assert outcome.reason.startswith("the Docker daemon stopped answering at ")
@@ -191,7 +180,7 @@ def test_a_process_that_never_reached_the_daemon_waits_for_it_like_any_other(tmp
 
 
 def test_a_harness_defect_with_a_daemon_that_answers_is_not_a_daemon_event(tmp_path):
-    session = _Session(tmp_path, _Pings(down=0), [KeyError("oops")])
+    session = _Session(tmp_path, Pings(failing=0), [KeyError("oops")])
     with pytest.raises(KeyError):
         session._guarded_run(CELL)
     assert session.daemon.state() == {}

@@ -13,6 +13,8 @@ from matrix.core.fixtures import BUILTIN
 from matrix.run.runner import RunOptions
 from matrix.run.session import MatrixSession
 
+from ..conftest import Pings
+
 IMAGE = SimpleNamespace(tag="govm-matrix/ubuntu-manual:0123")
 
 
@@ -27,20 +29,10 @@ class _Builder:
         return f"{image}+layer"
 
 
-class _Daemon:
-    def __init__(self, answers: bool = True) -> None:
-        self.answers = answers
-
-    def ping(self):
-        if not self.answers:
-            raise ConnectionError("Connection refused")
-        return True
-
-
 def _session(builder, layers=True, root=None, daemon=None):
     session = MatrixSession.__new__(MatrixSession)  # no Docker: only what fixture_image uses
     session._builder, session.progress, session.run_id = builder, None, "run"
-    session._cli = daemon or _Daemon()
+    session._cli = daemon or Pings()
     session.options = RunOptions(fixture_layers=layers)
     session.cache = SimpleNamespace(root=root)
     return session
@@ -89,7 +81,7 @@ def test_a_layer_cut_short_by_the_daemon_is_not_a_failed_layer(tmp_path):
     """The build failed because the daemon stopped answering: the group waits for it
     (``through_daemon_loss``) and the layer is tried again, never left to the container."""
     fixtures = (BUILTIN["distro-go"],)
-    cut = _session(_Builder(fail=True), root=tmp_path, daemon=_Daemon(answers=False))
+    cut = _session(_Builder(fail=True), root=tmp_path, daemon=Pings(failing=10**6))
     with pytest.raises(BuildFailed):
         MatrixSession.fixture_image(cut, IMAGE, fixtures)
     back = _session(_Builder(), root=tmp_path)

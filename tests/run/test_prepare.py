@@ -12,6 +12,8 @@ from matrix.run import prepare
 from matrix.run.runner import RunOptions
 from matrix.run.session import MatrixSession
 
+from ..conftest import Pings
+
 
 def test_no_docker_daemon_is_one_line_and_exit_3(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
@@ -175,33 +177,22 @@ def test_a_manager_on_a_layer_an_earlier_one_builds_is_built_last():
     assert prepare.build_order(pairs[2:3] + pairs[5:]) == [("ubuntu", "manual"), ("wsl2", "mise")]
 
 
-class _Daemon:
-    """A daemon's ping that fails from the ``down``-th call on, ``for_calls`` times."""
-
-    def __init__(self, down: int, for_calls: int) -> None:
-        self.down, self.for_calls, self.calls = down, for_calls, 0
-
-    def ping(self):
-        self.calls += 1
-        if self.down <= self.calls < self.down + self.for_calls:
-            raise ConnectionError("Connection refused")
-        return True
-
-
-def _losing_builds(tmp_path, monkeypatch, daemon: _Daemon, wait: float):
+def _losing_builds(tmp_path, monkeypatch, away: int, wait: float):
     """build_images for ubuntu manual and mise, one job, whose first image build fails
-    because the daemon stopped answering (``daemon``); the images built, in order."""
+    because the daemon stopped answering (for the ``away`` pings after it); the images
+    built, in order."""
     from matrix.core.verdicts import Verdict
     from matrix.run.results import GroupOutcome
 
     config = _config(platform=["ubuntu"], scenario=["clean"])
     built: list[str] = []
+    daemon = Pings()
 
     class Losing(_building(tmp_path, cli=daemon)):
         def build_image(self, platform, manager):
             if not built:
                 built.append("cut short")
-                daemon.down = daemon.calls + 1  # from the next ping on
+                daemon.first, daemon.failing = daemon.calls + 1, away  # the next pings
                 return GroupOutcome(verdict=Verdict.ERROR,
                                     reason="Docker failed: ('Connection aborted.')")
             built.append(f"{platform}-{manager}")
@@ -218,7 +209,7 @@ def test_an_image_build_cut_short_by_the_daemon_is_built_again_once_it_is_back(
         tmp_path, monkeypatch):
     from matrix.run.daemon import DaemonWatch
 
-    images, built = _losing_builds(tmp_path, monkeypatch, _Daemon(0, for_calls=1), wait=10.0)
+    images, built = _losing_builds(tmp_path, monkeypatch, away=1, wait=10.0)
     assert built == ["cut short", "ubuntu-manual", "ubuntu-mise"]
     assert all("image" in found for found in images.values())
     [event] = DaemonWatch(tmp_path / "run").state()["events"]
@@ -228,8 +219,7 @@ def test_an_image_build_cut_short_by_the_daemon_is_built_again_once_it_is_back(
 def test_a_daemon_gone_during_the_image_builds_is_each_cell_s_reason(tmp_path, monkeypatch):
     """No image is tried once the daemon is given up; the images file gives each cell the
     reason the cells' processes give (never the build's own error)."""
-    images, built = _losing_builds(tmp_path, monkeypatch, _Daemon(0, for_calls=10**6),
-                                   wait=0.2)
+    images, built = _losing_builds(tmp_path, monkeypatch, away=10**6, wait=0.2)
     assert built == ["cut short"]
     for found in images.values():
         assert found["error"].startswith("the Docker daemon stopped answering at ")
