@@ -2,7 +2,7 @@
 a container run, and the cost of running an unchanged matrix again: all measured in this run.
 
     python bench/bench_matrix.py [--repeat 3] [--interleave 1] [--workers auto]
-                                 [--floor-samples 6]
+                                 [--floor-samples 6] [--by-program]
                                  [govm-matrix selection options, e.g. --platform ubuntu]
 
 1. A warm-up run builds whatever image is missing and measures the bare platforms' shells
@@ -41,6 +41,12 @@ a container run, and the cost of running an unchanged matrix again: all measured
    CPU-bound: running more of it at once cannot make it faster, only less work can. On a
    virtual machine, the core-seconds the host took from its CPUs meanwhile (steal) are told
    apart: they are not the matrix's work, and a run that lost many is slower for it.
+8. With --by-program (as root), where that CPU goes: the core-seconds of each program that
+   ended during each timed run, told apart as in a container or on the host, from the
+   kernel's process accounting (accounting.py), and the Docker daemon's and containerd's
+   meanwhile. It says whose work is left with the speed-ups: the harness's (the probe's
+   python3, strace, the docker command, the shells) or the tools' own (go and its linker,
+   a manager's program).
 
 Prints medians; these machines are noisy.
 """
@@ -62,6 +68,9 @@ sys.path.insert(0, str(ROOT))
 
 from matrix.build import engine as docker_env  # noqa: E402
 from matrix.core.platforms import get_platform  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import accounting  # noqa: E402
 
 
 def cpu_seconds(stat: str | None = None) -> tuple[float, float] | None:
@@ -251,26 +260,36 @@ SLOW_FLAGS = ("--no-parallel-probes", "--no-build-reuse", "--no-fixture-layers",
               "--no-batched-steps")
 
 
-def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interleave: int
+def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interleave: int,
+               by_program: bool = False
                ) -> tuple[dict[str, list[float]], dict[str, list[tuple[float, float] | None]],
-                          dict]:
+                          dict, dict[str, list[dict[str, float]]]]:
     """The timed runs, with the speed-ups ("fast") and without them ("slow"), alternating:
     run by run, or with ``interleave`` > 1 shard by shard. Each kind's wall times and busy
-    and stolen core-seconds, one per repeat (a run's shards summed), and the last run of each
-    kind's cells as one report."""
+    and stolen core-seconds, one per repeat (a run's shards summed), the last run of each
+    kind's cells as one report, and with ``by_program`` each run's CPU seconds by program
+    (``accounting.measured``)."""
     shards = ([["--shard", f"{i}/{interleave}"] for i in range(1, interleave + 1)]
               if interleave > 1 else [[]])
     walls: dict[str, list[float]] = {"fast": [], "slow": []}
     cpu: dict[str, list[tuple[float, float] | None]] = {"fast": [], "slow": []}
     reports: dict = {}
+    programs: dict[str, list[dict[str, float]]] = {"fast": [], "slow": []}
     for i in range(repeat):
         wall = {"fast": 0.0, "slow": 0.0}
+        took_by_program: dict[str, dict[str, float]] = {"fast": {}, "slow": {}}
         used: dict[str, tuple[float, float] | None] = {"fast": (0.0, 0.0), "slow": (0.0, 0.0)}
         cells: dict[str, list] = {"fast": [], "slow": []}
         for j, shard in enumerate(shards):
             for kind, flags in (("fast", ()), ("slow", SLOW_FLAGS)):
-                seconds, took, report = run_matrix([*selection, *shard, "--fresh", *flags],
-                                                   workers, f"{tmp}/{kind}{i}-{j}")
+                args = ([*selection, *shard, "--fresh", *flags], workers, f"{tmp}/{kind}{i}-{j}")
+                if by_program:
+                    with accounting.measured(Path(f"{tmp}/{kind}{i}-{j}.acct")) as found:
+                        seconds, took, report = run_matrix(*args)
+                    for name, cpu_s in found.items():
+                        took_by_program[kind][name] = took_by_program[kind].get(name, 0) + cpu_s
+                else:
+                    seconds, took, report = run_matrix(*args)
                 wall[kind] += seconds
                 so_far = used[kind]
                 used[kind] = None if took is None or so_far is None else (
@@ -280,7 +299,9 @@ def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interl
             walls[kind].append(wall[kind])
             cpu[kind].append(used[kind])
             reports[kind] = {"cells": cells[kind], "summary": {"cells": len(cells[kind])}}
-    return walls, cpu, reports
+            if by_program:
+                programs[kind].append(took_by_program[kind])
+    return walls, cpu, reports, programs
 
 
 def main() -> None:
@@ -289,7 +310,11 @@ def main() -> None:
     parser.add_argument("--interleave", type=int, default=1, metavar="N")
     parser.add_argument("--workers", default="auto")
     parser.add_argument("--floor-samples", type=int, default=6)
+    parser.add_argument("--by-program", action="store_true")
     args, selection = parser.parse_known_args()
+    if args.by_program and os.geteuid() != 0:
+        sys.exit("bench: --by-program turns the kernel's process accounting on, which needs "
+                 "root; run the bench as root, or leave --by-program out")
     if args.interleave < 1:
         sys.exit("bench: --interleave takes a number of shards, 1 or more")
     if args.interleave > 1 and any(a == "--shard" or a.startswith("--shard=")
@@ -300,8 +325,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         warm_up, _, _ = run_matrix(selection, args.workers, f"{tmp}/warm-up")
         print(f"warm-up run: {warm_up:.1f} s (builds what is missing; not counted)")
-        walls, cpu, reports = timed_runs(selection, args.workers, tmp, args.repeat,
-                                          args.interleave)
+        walls, cpu, reports, programs = timed_runs(selection, args.workers, tmp, args.repeat,
+                                                    args.interleave, args.by_program)
         fast, slow = walls["fast"], walls["slow"]
         fast_cpu, slow_cpu = cpu["fast"], cpu["slow"]
         rerun, _, reports["again"] = run_matrix(selection, args.workers, f"{tmp}/again")
@@ -342,6 +367,11 @@ def main() -> None:
     print("container runs' seconds summed by manager (last run of each):")
     for line in manager_lines(reports["fast"], reports["slow"]):
         print(line)
+    if args.by_program:
+        print(f"CPU core-seconds by program, in containers and on the host (median of "
+              f"{args.repeat}; process accounting):")
+        for line in accounting.table(programs["fast"], programs["slow"]):
+            print(line)
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")
     print(f"time per container run (median over {len(groups)} runs): {per_run:.2f} s")

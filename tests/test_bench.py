@@ -3,6 +3,7 @@ group and keeps the bench's other options."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def test_interleaved_runs_alternate_the_two_kinds_shard_by_shard_and_sum_them(mo
             "cells": [{"id": f"{shard} {'slow' if slow else 'fast'}"}]}
 
     monkeypatch.setattr(bench, "run_matrix", run_matrix)
-    walls, cpu, reports = bench.timed_runs(["--platform", "ubuntu"], "2", "tmp", 2, 2)
+    walls, cpu, reports, programs = bench.timed_runs(["--platform", "ubuntu"], "2", "tmp", 2, 2)
     kinds = [("--no-build-reuse" in args, args[args.index("--shard") + 1]) for args in calls]
     assert kinds == [(False, "1/2"), (True, "1/2"), (False, "2/2"), (True, "2/2")] * 2
     assert all(args[:2] == ["--platform", "ubuntu"] and "--fresh" in args for args in calls)
@@ -167,6 +168,7 @@ def test_interleaved_runs_alternate_the_two_kinds_shard_by_shard_and_sum_them(mo
     assert cpu == {"fast": [None, None], "slow": [(36.0, 3.0), (36.0, 3.0)]}
     assert [c["id"] for c in reports["fast"]["cells"]] == ["1/2 fast", "2/2 fast"]
     assert reports["slow"]["summary"] == {"cells": 2}
+    assert programs == {"fast": [], "slow": []}  # not asked for
 
 
 def test_without_interleaving_each_timed_run_is_the_whole_selection(monkeypatch):
@@ -178,7 +180,85 @@ def test_without_interleaving_each_timed_run_is_the_whole_selection(monkeypatch)
         return 1.0, (2.0, 0.0), {"cells": []}
 
     monkeypatch.setattr(bench, "run_matrix", run_matrix)
-    walls, _, _ = bench.timed_runs([], "2", "tmp", 3, 1)
+    walls, _, _, _ = bench.timed_runs([], "2", "tmp", 3, 1)
     assert not any("--shard" in args for args in calls)
     assert [("--no-build-reuse" in args) for args in calls] == [False, True] * 3
     assert walls == {"fast": [1.0] * 3, "slow": [1.0] * 3}
+
+
+def _record(accounting, name: str, pid: int, ppid: int, utime: int, stime: int = 0) -> bytes:
+    return accounting.RECORD.pack(0, accounting.VERSION, 0, 0, 0, 0, pid, ppid, 0, 0.0,
+                                  utime, stime, 0, 0, 0, 0, 0, 0, name.encode())
+
+
+def test_cpu_is_told_by_program_and_by_side_from_the_order_processes_ended():
+    accounting = load_bench().accounting
+    ended = [  # children end before their parents; pid 30 is used again on the host at the end
+        _record(accounting, "link", 31, 30, 50),
+        _record(accounting, "go", 30, 20, 20, 5),
+        _record(accounting, "sh", 20, 10, 1),
+        _record(accounting, "runc", 50, 10, 3),
+        _record(accounting, "exe", 51, 50, 2),
+        _record(accounting, "containerd-shim", 10, 1, 4),
+        _record(accounting, "python3", 40, 2, 0x2000 | 100),  # 100 << 3 ticks: 8 s
+        _record(accounting, "go", 30, 2, 7),
+    ]
+    found = accounting.records(b"".join(ended))
+    assert found[0] == ("link", 0.5, 31, 30) and found[6] == ("python3", 8.0, 40, 2)
+    assert accounting.by_program(found) == pytest.approx({
+        "container: link": 0.5, "container: go": 0.25, "container: sh": 0.01,
+        "host: runc": 0.03, "host: exe": 0.02, "host: containerd-shim": 0.04,
+        "host: python3": 8.0, "host: go": 0.07})
+
+
+def test_an_accounting_file_of_another_format_is_refused():
+    accounting = load_bench().accounting
+    record = bytearray(_record(accounting, "go", 1, 0, 1))
+    record[1] = 2
+    with pytest.raises(accounting.AccountingError, match="version 2"):
+        accounting.records(bytes(record))
+
+
+def test_the_program_table_gives_medians_the_biggest_first_then_the_rest_and_all():
+    accounting = load_bench().accounting
+    on = [{"container: go": 4.0, "host: docker": 1.0}, {"container: go": 6.0},
+          {"container: go": 5.0, "host: docker": 3.0}]
+    off = [{"container: go": 9.0, "container: link": 2.0}]
+    lines = accounting.table(on, off, rows=2)
+    assert [line.split()[-2:] for line in lines[1:]] == [
+        ["5.0", "9.0"], ["1.0", "0.0"], ["0.0", "2.0"], ["6.0", "11.0"]]
+    assert lines[1].split()[:2] == ["container:", "go"]
+    assert "the rest (1 programs)" in lines[3]
+
+
+def test_accounting_is_off_after_the_block_even_when_it_fails(monkeypatch, tmp_path):
+    accounting = load_bench().accounting
+    calls, daemons = [], iter([100.0, 102.5])
+    monkeypatch.setattr(accounting, "switch", lambda path: calls.append(path))
+    monkeypatch.setattr(accounting, "daemon_seconds", lambda: next(daemons))
+    path = tmp_path / "run.acct"
+    with accounting.measured(path) as found:
+        path.write_bytes(_record(accounting, "go", 7, 1, 30))
+        assert found == {}  # filled once the block is over
+    assert found == pytest.approx({"host: go": 0.3, "host: dockerd, containerd": 2.5})
+    assert calls == [path, None] and not path.exists()
+    with pytest.raises(RuntimeError), accounting.measured(path):
+        raise RuntimeError("the run failed")
+    assert calls[-1] is None
+
+
+def test_each_timed_run_s_programs_are_its_shards_summed(monkeypatch):
+    bench = load_bench()
+    monkeypatch.setattr(bench, "run_matrix", lambda args, workers, report_dir: (
+        1.0, (2.0, 0.0), {"cells": []}))
+
+    @contextlib.contextmanager
+    def measured(path):
+        found = {}
+        yield found
+        found["container: go"] = 2.0 if "slow" in path.name else 1.0
+
+    monkeypatch.setattr(bench.accounting, "measured", measured)
+    _, _, _, programs = bench.timed_runs([], "2", "tmp", 2, 3, by_program=True)
+    assert programs == {"fast": [{"container: go": 3.0}] * 2,
+                        "slow": [{"container: go": 6.0}] * 2}
