@@ -56,6 +56,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -315,6 +316,8 @@ def main() -> None:
     if args.by_program and os.geteuid() != 0:
         sys.exit("bench: --by-program turns the kernel's process accounting on, which needs "
                  "root; run the bench as root, or leave --by-program out")
+    if args.by_program:  # a bench stopped by SIGTERM turns accounting off as Ctrl-C does
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.interleave < 1:
         sys.exit("bench: --interleave takes a number of shards, 1 or more")
     if args.interleave > 1 and any(a == "--shard" or a.startswith("--shard=")
@@ -370,7 +373,9 @@ def main() -> None:
     if args.by_program:
         print(f"CPU core-seconds by program, in containers and on the host (median of "
               f"{args.repeat}; process accounting):")
-        for line in accounting.table(programs["fast"], programs["slow"]):
+        busy = None if None in fast_cpu + slow_cpu else (
+            statistics.median(b for b, _ in fast_cpu), statistics.median(b for b, _ in slow_cpu))
+        for line in accounting.table(programs["fast"], programs["slow"], busy=busy):
             print(line)
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")

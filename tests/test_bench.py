@@ -219,16 +219,19 @@ def test_an_accounting_file_of_another_format_is_refused():
         accounting.records(bytes(record))
 
 
-def test_the_program_table_gives_medians_the_biggest_first_then_the_rest_and_all():
+def test_the_program_table_gives_medians_the_biggest_first_then_the_rest_all_and_the_kernel_s():
     accounting = load_bench().accounting
     on = [{"container: go": 4.0, "host: docker": 1.0}, {"container: go": 6.0},
           {"container: go": 5.0, "host: docker": 3.0}]
     off = [{"container: go": 9.0, "container: link": 2.0}]
-    lines = accounting.table(on, off, rows=2)
+    lines = accounting.table(on, off, rows=2, busy=(10.0, 12.5))
     assert [line.split()[-2:] for line in lines[1:]] == [
-        ["5.0", "9.0"], ["1.0", "0.0"], ["0.0", "2.0"], ["6.0", "11.0"]]
-    assert lines[1].split()[:2] == ["container:", "go"]
-    assert "the rest (1 programs)" in lines[3]
+        ["5.0", "9.0"], ["0.0", "2.0"], ["1.0", "0.0"], ["6.0", "11.0"], ["4.0", "1.5"]]
+    # the biggest on either side first: link, which only the side without the speed-ups ran
+    assert [line.split()[:2] for line in lines[1:3]] == [["container:", "go"],
+                                                         ["container:", "link"]]
+    assert "the rest (1 programs)" in lines[3] and "in no process's record" in lines[5]
+    assert len(accounting.table(on, off)) == 5  # no busy core-seconds, no such line
 
 
 def test_accounting_is_off_after_the_block_even_when_it_fails(monkeypatch, tmp_path):
