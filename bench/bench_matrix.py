@@ -54,6 +54,7 @@ Prints medians; these machines are noisy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -283,14 +284,13 @@ def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interl
         cells: dict[str, list] = {"fast": [], "slow": []}
         for j, shard in enumerate(shards):
             for kind, flags in (("fast", ()), ("slow", SLOW_FLAGS)):
-                args = ([*selection, *shard, "--fresh", *flags], workers, f"{tmp}/{kind}{i}-{j}")
-                if by_program:
-                    with accounting.measured(Path(f"{tmp}/{kind}{i}-{j}.acct")) as found:
-                        seconds, took, report = run_matrix(*args)
-                    for name, cpu_s in found.items():
-                        took_by_program[kind][name] = took_by_program[kind].get(name, 0) + cpu_s
-                else:
-                    seconds, took, report = run_matrix(*args)
+                measuring = (accounting.measured(Path(f"{tmp}/{kind}{i}-{j}.acct"))
+                             if by_program else contextlib.nullcontext({}))
+                with measuring as found:
+                    seconds, took, report = run_matrix([*selection, *shard, "--fresh", *flags],
+                                                       workers, f"{tmp}/{kind}{i}-{j}")
+                for name, cpu_s in found.items():
+                    took_by_program[kind][name] = took_by_program[kind].get(name, 0) + cpu_s
                 wall[kind] += seconds
                 so_far = used[kind]
                 used[kind] = None if took is None or so_far is None else (

@@ -219,7 +219,7 @@ def test_an_accounting_file_of_another_format_is_refused():
         accounting.records(bytes(record))
 
 
-def test_the_program_table_gives_medians_the_biggest_first_then_the_rest_all_and_the_kernel_s():
+def test_the_program_table_gives_medians_the_biggest_first_then_the_rest_all_and_no_record_s():
     accounting = load_bench().accounting
     on = [{"container: go": 4.0, "host: docker": 1.0}, {"container: go": 6.0},
           {"container: go": 5.0, "host: docker": 3.0}]
