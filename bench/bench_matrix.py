@@ -63,6 +63,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,13 +108,20 @@ def run_matrix(args: list[str], workers: str, report_dir: str
     return wall, used, json.loads((Path(report_dir) / "matrix.json").read_text())
 
 
+def busy_median(cpu: list[tuple[float, float] | None]) -> float | None:
+    """The median busy core-seconds of runs of one kind; None when a run was not measured."""
+    if not cpu or None in cpu:
+        return None
+    return statistics.median(busy for busy, _ in cpu)
+
+
 def cpu_line(walls: list[float], cpu: list[tuple[float, float] | None], cores: int) -> str:
     """What the CPUs did in runs of one kind: median busy core-seconds, the least wall time
     that work needs on ``cores`` cores, the median run's wall time against it, and the median
     core-seconds the host took meanwhile (steal: the cores were not all this machine's)."""
-    if not cpu or None in cpu:
+    work = busy_median(cpu)
+    if work is None:
         return "CPU: not measured (no /proc/stat)"
-    work = statistics.median(busy for busy, _ in cpu)
     bound = work / cores
     return (f"CPU busy {work:.1f} core-s (median), so at least {bound:.1f} s on {cores} "
             f"cores; wall / that bound {statistics.median(walls) / bound:.2f}; taken by the "
@@ -279,7 +287,7 @@ def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interl
     programs: dict[str, list[dict[str, float]]] = {"fast": [], "slow": []}
     for i in range(repeat):
         wall = {"fast": 0.0, "slow": 0.0}
-        took_by_program: dict[str, dict[str, float]] = {"fast": {}, "slow": {}}
+        took_by_program: dict[str, Counter] = {"fast": Counter(), "slow": Counter()}
         used: dict[str, tuple[float, float] | None] = {"fast": (0.0, 0.0), "slow": (0.0, 0.0)}
         cells: dict[str, list] = {"fast": [], "slow": []}
         for j, shard in enumerate(shards):
@@ -289,8 +297,7 @@ def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interl
                 with measuring as found:
                     seconds, took, report = run_matrix([*selection, *shard, "--fresh", *flags],
                                                        workers, f"{tmp}/{kind}{i}-{j}")
-                for name, cpu_s in found.items():
-                    took_by_program[kind][name] = took_by_program[kind].get(name, 0) + cpu_s
+                took_by_program[kind].update(found)
                 wall[kind] += seconds
                 so_far = used[kind]
                 used[kind] = None if took is None or so_far is None else (
@@ -301,7 +308,7 @@ def timed_runs(selection: list[str], workers: str, tmp: str, repeat: int, interl
             cpu[kind].append(used[kind])
             reports[kind] = {"cells": cells[kind], "summary": {"cells": len(cells[kind])}}
             if by_program:
-                programs[kind].append(took_by_program[kind])
+                programs[kind].append(dict(took_by_program[kind]))
     return walls, cpu, reports, programs
 
 
@@ -313,10 +320,11 @@ def main() -> None:
     parser.add_argument("--floor-samples", type=int, default=6)
     parser.add_argument("--by-program", action="store_true")
     args, selection = parser.parse_known_args()
-    if args.by_program and os.geteuid() != 0:
-        sys.exit("bench: --by-program turns the kernel's process accounting on, which needs "
-                 "root; run the bench as root, or leave --by-program out")
-    if args.by_program:  # a bench stopped by SIGTERM turns accounting off as Ctrl-C does
+    if args.by_program:
+        if os.geteuid() != 0:
+            sys.exit("bench: --by-program turns the kernel's process accounting on, which "
+                     "needs root; run the bench as root, or leave --by-program out")
+        # a bench stopped by SIGTERM turns accounting off as Ctrl-C does
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.interleave < 1:
         sys.exit("bench: --interleave takes a number of shards, 1 or more")
@@ -373,9 +381,9 @@ def main() -> None:
     if args.by_program:
         print(f"CPU core-seconds by program, in containers and on the host (median of "
               f"{args.repeat}; process accounting):")
-        busy = None if None in fast_cpu + slow_cpu else (
-            statistics.median(b for b, _ in fast_cpu), statistics.median(b for b, _ in slow_cpu))
-        for line in accounting.table(programs["fast"], programs["slow"], busy=busy):
+        busy = (busy_median(fast_cpu), busy_median(slow_cpu))
+        for line in accounting.table(programs["fast"], programs["slow"],
+                                     busy=None if None in busy else busy):
             print(line)
     print(f"verdicts with and without the speed-ups: "
           f"{'the same in every cell and check' if same else f'{changed} cells differ'}")
