@@ -4,8 +4,9 @@ The container has no network and runs as the platform's ordinary user; nothing o
 mounted into it. Every step goes through testinfra's docker backend (``docker exec … /bin/sh
 -c``) with its arguments quoted by testinfra, inside ``timeout`` so that no step hangs a run;
 steps that follow one another with no decision in between share one such exec, each still a
-child of that shell, logged on its own (``Run._in_turn``); what the run reads back (traces,
-observations, snapshots) comes through the docker CLI too (``commands.execute``), whole.
+child of that shell, logged on its own (``Run._in_turn``), the reading of the snapshots and of
+the atomic check's traces included; the observations of the atomic check come through the
+docker CLI too (``commands.execute``), whole.
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ ATOMIC_PAUSE = 0.05  # seconds between two switches (about one switch every 0.1 
 OBSERVE_BUILD_EVERY = 4  # observations that also build
 OBSERVE_WARMUP = 10.0  # seconds at most for each observer's first observation
 SNAPSHOTS = f"{PROBE_DIR}/snaps"  # one file per probe (probe.py)
+# every snapshot, one a line, and what the probes wrote to their error file
+_READ_SNAPSHOTS = f"cat {SNAPSHOTS}/*.json; cat {PROBE_DIR}/probe.err >&2"
 _TRACE_MARK = "\036govm-trace\036\n"  # between a traced command's output and its trace
+_SWITCH = "\036switch"  # the traced switch, among the contexts' traced reads
 _SWITCHED = "govm-switched"  # the line with the atomic check's switch count and milliseconds
 
 
@@ -82,13 +86,16 @@ class RunOptions:
 class Step:
     """A step of a run not yet taken: its name, its command line (``command`` with ``args``
     quoted into it, as testinfra quotes them), whether a failure ends the run, and what is
-    done with its outcome (``then(out)``; ``out`` has ``rc``, ``stdout``, ``stderr``)."""
+    done with its outcome (``then(out)``; ``out`` has ``rc``, ``stdout``, ``stderr``);
+    ``logged``: whether the step log keeps the ends of its outputs (not of the snapshots and
+    the probes' errors, which the run keeps whole)."""
 
     name: str
     command: str
     args: tuple[str, ...] = ()
     check: bool = False
     then: Callable | None = None
+    logged: bool = True
 
 
 @dataclass(frozen=True)
@@ -143,16 +150,17 @@ class Run:
         self.options = options or RunOptions()
         self.result = RunResult()
         self._user = self._root = self._container = None
-        self._base: dict[str, dict] = {}  # each context's base snapshot (_read_base)
+        self._base: dict[str, dict] = {}  # each context's base snapshot (_read_snapshots)
+        self._snapshots_read = False
         manager.select(new, scope, platform)  # Unsupported before anything starts
 
     # -- steps ---------------------------------------------------------------------------
-    def _exec(self, step: str, host, command: str, *args: str, check: bool = True):
+    def _exec(self, step: str, host, command: str, *args: str, check: bool = True,
+              logged: bool = True) -> Outcome:
         started = time.monotonic()
-        out = host.run(f"timeout {STEP_TIMEOUT} {command}", *args)
-        self._record(step, out.command.decode(errors="replace")
-                     if isinstance(out.command, bytes) else str(out.command),
-                     out.rc, out.stdout, out.stderr, started)
+        out = _outcome(host.run(f"timeout {STEP_TIMEOUT} {command}", *args))
+        self._record(step, host.backend.get_command(f"timeout {STEP_TIMEOUT} {command}", *args),
+                     out.rc, *((out.stdout, out.stderr) if logged else ("", "")), started)
         if check:
             _check(step, out)
         return out
@@ -164,7 +172,8 @@ class Run:
         with its own status, outputs and seconds; a checked step that fails ends the run."""
         if not self.options.batched_steps:
             for step in steps:
-                out = self._exec(step.name, host, step.command, *step.args, check=step.check)
+                out = self._exec(step.name, host, step.command, *step.args, check=step.check,
+                                 logged=step.logged)
                 if step.then:
                     step.then(out)
             return
@@ -179,7 +188,7 @@ class Run:
                       f"\"$(date +%s%N)\"; printf '\\036{mark} {i}\\036\\n' >&2"]
             if steps[i].check:
                 lines.append('[ "$rc" -eq 0 ] || exit "$rc"')
-        out = host.run("\n".join(lines) + "\n")
+        out = _outcome(host.run("\n".join(lines) + "\n"))
         ends = _marked(out.stdout, mark)
         errs = _marked(out.stderr, mark)
         for i, (step, command) in enumerate(zip(steps, commands, strict=True)):
@@ -188,7 +197,9 @@ class Run:
                                  f"{out.rc}: {_last_line(out.stderr or out.stdout)}")
             stdout, rc, seconds = ends[i]
             done = Outcome(rc, stdout, errs.get(i, ("", 0, 0.0))[0])
-            self._record(step.name, command, rc, done.stdout, done.stderr, seconds=seconds)
+            self._record(step.name, command, rc,
+                         *((done.stdout, done.stderr) if step.logged else ("", "")),
+                         seconds=seconds)
             if step.check:
                 _check(step.name, done)
             if step.then:
@@ -259,7 +270,8 @@ class Run:
             self.result.error = describe(exc)
         finally:
             if container is not None:
-                self._collect(container)
+                if not self._snapshots_read:
+                    self._collect(container)
                 try:
                     container.remove(force=True)
                 except (docker.errors.DockerException, requests.exceptions.RequestException):
@@ -310,14 +322,11 @@ class Run:
                 f"mkdir -p {PROJECT} && cd {PROJECT} && cp /tmp/govm/hello.go main.go && "
                 "printf 'module hello\\n\\ngo 1.21\\n' > go.mod && "
                 + self.manager.select(self.new, "directory", self.platform)))
-        first += [self._select_global(self.old, f"select go{self.old}"),
-                  *self._probe_all(plain, "base")]
-        self._in_turn(self._user, first)
+        then = [*first, self._select_global(self.old, f"select go{self.old}"),
+                *self._probe_all(plain, "base")]
         # the other session opens after the base snapshots, before the first switch
-        then = []
         if "session" in self.shells:
-            self._open_other_session()
-            then.append(self._session())
+            then += [self._open_other_session(), self._session()]
         if self.scope == "global":
             then.append(self._select_global(self.new, f"switch to go{self.new}"))
         where = f"cd {PROJECT} && " if self.scope == "directory" else ""
@@ -327,20 +336,33 @@ class Run:
         then += self._probe_all(plain, "back")
         if "script" in self.shells:
             then += self._script()
-        if self.scope != "session":  # the atomic check measures where the manager is active
-            then.append(Step("read base snapshots", f"cat {SNAPSHOTS}/*:base.json",
-                             then=self._read_base))
+        # every probe has run: the snapshots are read in the same exec (the atomic check
+        # measures where the manager is in effect at base)
+        then.append(Step("read snapshots", "sh -c %s", (_READ_SNAPSHOTS,),
+                         then=self._read_snapshots, logged=False))
         self._in_turn(self._user, then)
         self._atomicity()
 
-    def _read_base(self, out) -> None:
-        """Each context's base snapshot, by context."""
-        for line in out.stdout.splitlines():
-            try:
-                snap = json.loads(line)
-            except ValueError:
-                continue
-            self._base[snap.get("label", "").partition(":")[0]] = snap
+    def _read_snapshots(self, out) -> None:
+        """Every snapshot of the run, and each context's base snapshot by context; what the
+        probes wrote to their error file is logged as a step of its own."""
+        try:
+            self._take_snapshots(out.stdout, out.stderr)
+        except (ValueError, KeyError) as exc:
+            raise StepFailed(f"reading the snapshots failed: {exc}") from exc
+        for label, snap in self.result.snapshots.items():
+            shell, _, phase = label.partition(":")
+            if phase == "base":
+                self._base[shell] = snap
+
+    def _take_snapshots(self, stdout: str, stderr: str) -> None:
+        """The snapshots ``cat`` printed (``_READ_SNAPSHOTS``), one a line."""
+        for line in stdout.splitlines():
+            snap = json.loads(line)
+            self.result.snapshots[snap["label"]] = snap
+        self._snapshots_read = True
+        if stderr.strip():
+            self._record("probe errors", "", 0, stderr=stderr)
 
     def _read_roots(self, out) -> None:
         """The image's install roots and manager, and the fixtures already in its layers."""
@@ -396,14 +418,13 @@ class Run:
         return [Step(f"probe {phase}: {', '.join(shells)} at once", "sh -c %s",
                      ("\n".join(lines) + "\n",))]
 
-    def _open_other_session(self) -> None:
+    def _open_other_session(self) -> Step:
         """The second interactive session, opened in the background: it takes its base
         snapshot, then one after each switch of the session (``session_scripts``)."""
         shell = self.platform.login_shell
-        self._container.exec_run(
-            ["sh", "-c", f"timeout {STEP_TIMEOUT} {shell} -il < /tmp/govm/other.sh "
-                         ">/tmp/govm/other.log 2>&1"],
-            user=self.platform.user, workdir=self.platform.home, detach=True)
+        return Step("open the other session", "sh -c %s",
+                    (f"timeout {STEP_TIMEOUT} {shell} -il < /tmp/govm/other.sh "
+                     ">/tmp/govm/other.log 2>&1 &",))
 
     def _session(self) -> Step:
         # the step ends when the other session has taken its last snapshot too
@@ -434,39 +455,30 @@ class Run:
                 "-e", "trace=%file,%desc", "-o", trace, "-u", self.platform.user, "env",
                 f"HOME={self.platform.home}", *login, *head, script]
 
-    def _as_user_traced(self, trace: str, argv: list[str], command: str, workdir: str):
-        """``argv command`` traced (``_traced_argv``) in ``workdir``: its status and trace."""
-        full = self._traced_argv(trace, argv, command)
-        started = time.monotonic()
-        # the trace is read back in the same exec, after the command's own output (PWD
-        # unset: docker exec alone does not set it, sh would export it)
-        out = self._run(["sh", "-c", f'unset PWD; "$@"; rc=$?; printf {q(_TRACE_MARK)}; '
-                         f"cat {trace}; exit $rc", "sh", *full], "root", workdir)
-        stdout, stderr = out.stdout.decode(errors="replace"), out.stderr.decode(errors="replace")
-        stdout, _, text = stdout.rpartition(_TRACE_MARK)
-        self._record(f"traced: {command[:60]}", " ".join(full), out.exit_code, stdout, stderr,
-                     started)
-        return out.exit_code, text
+    def _traced(self, name: str, trace: str, argv: list[str], command: str, workdir: str,
+                then: Callable | None = None) -> Step:
+        """A step, as root in ``workdir``, that runs ``argv command`` traced
+        (``_traced_argv``) into ``trace``."""
+        # PWD unset: docker exec alone does not set it, sh exports it
+        return Step(name, "sh -c %s", (f"cd {q(workdir)} && unset PWD || exit; "
+                                       f"{shlex.join(self._traced_argv(trace, argv, command))}",),
+                    then=then)
 
-    def _traced_reads(self, contexts: list[str], command: str, workdir: str) -> dict[str, str]:
-        """``command`` traced in every context at once (each only reads, in its own process,
-        into its own trace): each context's trace, read back in the same exec."""
-        # sh exports PWD to what it starts, which docker exec alone does not set: unset, the
-        # traced shells look their directory up as a shell started by docker exec does
-        traces = {shell: f"/tmp/govm/read-{shell}.trace" for shell in contexts}
-        lines = ["unset PWD", *_at_once({
-            shell: (shlex.join(self._traced_argv(trace, self._observe_argv(shell), command)),
-                    trace) for shell, trace in traces.items()})]
-        # statuses and outputs first, then each trace after the mark and its context's name
-        lines += [f"printf %s {q(_TRACE_MARK + shell)}; echo; cat {trace}"
-                  for shell, trace in traces.items()]
-        started = time.monotonic()
-        out = self._run(["sh", "-c", "\n".join(lines) + "\n"], "root", workdir)
-        head, *parts = out.stdout.decode(errors="replace").split(_TRACE_MARK)
-        self._record(f"traced at once: {command[:40]} in {', '.join(contexts)}",
-                     "\n".join(lines), out.exit_code, head, out.stderr.decode(errors="replace"),
-                     started)
-        return dict(part.partition("\n")[::2] for part in parts)
+    def _traced_reads(self, contexts: list[str], command: str, workdir: str) -> list[Step]:
+        """``command`` traced in every context (into ``_trace_file(context)``), each only
+        reading, in its own process: at once, or one after another."""
+        if not contexts:
+            return []
+        if not self.options.parallel_probes:
+            return [self._traced(f"traced: {command[:60]}", _trace_file(shell),
+                                 self._observe_argv(shell), command, workdir)
+                    for shell in contexts]
+        lines = [f"cd {q(workdir)} && unset PWD || exit", *_at_once({
+            shell: (shlex.join(self._traced_argv(_trace_file(shell), self._observe_argv(shell),
+                                                 command)), _trace_file(shell))
+            for shell in contexts})]
+        return [Step(f"traced at once: {command[:40]} in {', '.join(contexts)}", "sh -c %s",
+                     ("\n".join(lines) + "\n",))]
 
     def _switch_command(self, version: str) -> str:
         if self.scope == "directory":
@@ -486,21 +498,29 @@ class Run:
         workdir = f"{home}/proj" if self.scope == "directory" else home
         lookup = "go version; go env GOROOT"
         contexts = self._active_contexts([s for s in self.shells if s != "other-session"])
-        if self.options.parallel_probes:
-            traces = self._traced_reads(contexts, lookup, workdir)
-        else:
-            traces = {shell: self._as_user_traced(f"/tmp/govm/read-{shell}.trace",
-                                                  self._observe_argv(shell), lookup,
-                                                  workdir)[1] for shell in contexts}
+        command = self._switch_command(self.new)
+        status: list[int] = []
+        traces: dict[str, str] = {}
+        names = [*contexts, _SWITCH]
+
+        def read_traces(out) -> None:
+            _, *parts = out.stdout.split(_TRACE_MARK)
+            traces.update(part.partition("\n")[::2] for part in parts)
+
+        # the reads, the switch, then the traces: one exec with batched steps
+        self._in_turn(self._root, [
+            *self._traced_reads(contexts, lookup, workdir),
+            self._traced(f"traced: {command[:60]}", _trace_file(_SWITCH),
+                         [self.platform.login_shell, "-lc"], command, workdir,
+                         then=lambda out: status.append(out.rc)),
+            Step("read the traces", "sh -c %s", ("; ".join(
+                f"printf %s {q(_TRACE_MARK + name)}; echo; cat {_trace_file(name)}"
+                for name in names),), then=read_traces, logged=False)])
         atomic["reads"] = {shell: reads(traces.get(shell, ""), workdir) for shell in contexts}
         atomic["reads"]["other-session"] = atomic["reads"].get("session", [])
-        command = self._switch_command(self.new)
         atomic["switch"] = command.replace(self.new, "<version>")
-        status, trace = self._as_user_traced("/tmp/govm/switch.trace",
-                                             [f"{self.platform.login_shell}", "-lc"],
-                                             command, workdir)
-        atomic["traced_status"] = status
-        atomic["windows"] = windows(trace, workdir)
+        atomic["traced_status"] = status[0]
+        atomic["windows"] = windows(traces.get(_SWITCH, ""), workdir)
         # The observers run once per switch mechanism: in the clean scenario, in the run
         # that switches from the older version to the newer (the reverse run switches the
         # same way; its cells say where the counts are).
@@ -604,18 +624,20 @@ class Run:
                      started)
 
     def _collect(self, container) -> None:
+        """The snapshots of a run that ended before its steps read them."""
         try:
-            out = execute(container.id, ["sh", "-c", f"cat {SNAPSHOTS}/*.json; "
-                                         "cat /tmp/govm/probe.err >&2"], "root")
-            for line in out.stdout.decode(errors="replace").splitlines():
-                snap = json.loads(line)
-                self.result.snapshots[snap["label"]] = snap
-            if out.stderr.strip():
-                self._record("probe errors", "", 0, stderr=out.stderr.decode(errors="replace"))
+            out = execute(container.id, ["sh", "-c", _READ_SNAPSHOTS], "root")
+            self._take_snapshots(out.stdout.decode(errors="replace"),
+                                 out.stderr.decode(errors="replace"))
         except (docker.errors.DockerException, requests.exceptions.RequestException, ValueError,
                 KeyError) as exc:
             self.result.error = self.result.error or (
                 f"collecting snapshots failed: {describe(exc)}")
+
+
+def _trace_file(name: str) -> str:
+    """Where the atomic check's trace of a context's read (or of the switch) goes."""
+    return "/tmp/govm/switch.trace" if name == _SWITCH else f"/tmp/govm/read-{name}.trace"
 
 
 def _at_once(jobs: dict[str, tuple[str, str]]) -> list[str]:
@@ -628,6 +650,14 @@ def _at_once(jobs: dict[str, tuple[str, str]]) -> list[str]:
     lines += [f"printf '== {name}: exit %s\\n' \"$(cat {out}.rc)\"; tail -c 1000 {out}.out"
               for name, (_, out) in jobs.items()]
     return lines
+
+
+def _outcome(result) -> Outcome:
+    """A testinfra CommandResult's status and outputs, decoded as UTF-8 (bytes that are not
+    become U+FFFD), as ``commands.execute``'s are: testinfra itself would first run python in
+    the container to ask its locale, once per host, for output that is not ASCII."""
+    return Outcome(result.rc, result.stdout_bytes.decode(errors="replace"),
+                   result.stderr_bytes.decode(errors="replace"))
 
 
 class StepFailed(Exception):

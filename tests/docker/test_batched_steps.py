@@ -72,3 +72,42 @@ def test_a_checked_step_that_fails_ends_the_batch(container):
     assert [s["step"] for s in run.result.steps] == ["check"]
     status, _ = run_as(container, "root", "test -e /tmp/govm-ran-after-a-failed-check")
     assert status == 1
+
+
+def test_a_run_that_does_not_observe_takes_two_execs(docker_client, image_for, monkeypatch):
+    """A global run that does not observe the switching: one exec from the first step to the
+    reading of every snapshot (the other session opened in it, in the background), one for
+    the atomic check's traced reads, its traced switch and the reading of the traces."""
+    import docker.models.containers
+    import testinfra.backend.docker
+
+    from matrix.run import runner
+
+    execs = []
+
+    def counted(name, function):
+        def call(*args, **kwargs):
+            execs.append(name)
+            return function(*args, **kwargs)
+        return call
+
+    backend = testinfra.backend.docker.DockerBackend
+    monkeypatch.setattr(backend, "run", counted("testinfra", backend.run))
+    monkeypatch.setattr(runner, "execute", counted("execute", runner.execute))
+    container = docker.models.containers.Container
+    monkeypatch.setattr(container, "exec_run", counted("exec_run", container.exec_run))
+    old, new = "1.22.10", "1.21.13"  # from the newer to the older: no observers
+    result = Run(docker_client, image_for("ubuntu", "manual"), UBUNTU, get_manager("manual"),
+                 old, new, "global", UBUNTU.shells).execute()
+    assert result.error is None, result.log_tail
+    assert execs == ["testinfra", "testinfra"]
+    assert set(result.snapshots) == {f"{shell}:{phase}" for shell in UBUNTU.shells
+                                     for phase in result.for_shell(shell)}
+    assert all(result.snapshots[f"other-session:{phase}"]["go_version"]
+               for phase in ("base", "after", "back"))
+    reads = result.atomic["reads"]  # from the traces, read back after the switch
+    assert reads and all(any(path.startswith("/usr/local/go") for path in paths)
+                         for paths in reads.values())
+    assert result.atomic["traced_status"] == 0
+    assert result.atomic["windows"] == []  # ln -sfn renames a new link over the old one
+    assert "observations" not in result.atomic
