@@ -158,8 +158,10 @@ class Run:
     def _exec(self, step: str, host, command: str, *args: str, check: bool = True,
               logged: bool = True) -> Outcome:
         started = time.monotonic()
-        out = _outcome(host.run(f"timeout {STEP_TIMEOUT} {command}", *args))
-        self._record(step, host.backend.get_command(f"timeout {STEP_TIMEOUT} {command}", *args),
+        ran = host.run(f"timeout {STEP_TIMEOUT} {command}", *args)
+        out = _outcome(ran)
+        self._record(step, ran.command.decode(errors="replace")
+                     if isinstance(ran.command, bytes) else str(ran.command),
                      out.rc, *((out.stdout, out.stderr) if logged else ("", "")), started)
         if check:
             _check(step, out)
@@ -459,8 +461,7 @@ class Run:
                 then: Callable | None = None) -> Step:
         """A step, as root in ``workdir``, that runs ``argv command`` traced
         (``_traced_argv``) into ``trace``."""
-        # PWD unset: docker exec alone does not set it, sh exports it
-        return Step(name, "sh -c %s", (f"cd {q(workdir)} && unset PWD || exit; "
+        return Step(name, "sh -c %s", (f"{_in_dir(workdir)}; "
                                        f"{shlex.join(self._traced_argv(trace, argv, command))}",),
                     then=then)
 
@@ -473,7 +474,7 @@ class Run:
             return [self._traced(f"traced: {command[:60]}", _trace_file(shell),
                                  self._observe_argv(shell), command, workdir)
                     for shell in contexts]
-        lines = [f"cd {q(workdir)} && unset PWD || exit", *_at_once({
+        lines = [_in_dir(workdir), *_at_once({
             shell: (shlex.join(self._traced_argv(_trace_file(shell), self._observe_argv(shell),
                                                  command)), _trace_file(shell))
             for shell in contexts})]
@@ -633,6 +634,12 @@ class Run:
                 KeyError) as exc:
             self.result.error = self.result.error or (
                 f"collecting snapshots failed: {describe(exc)}")
+
+
+def _in_dir(workdir: str) -> str:
+    """The shell line that puts a traced command in ``workdir`` as ``docker exec -w`` would:
+    PWD unset, which docker exec alone does not set and sh exports."""
+    return f"cd {q(workdir)} && unset PWD || exit"
 
 
 def _trace_file(name: str) -> str:
