@@ -28,7 +28,13 @@ from ..managers import Manager, available, get_manager
 from ..managers.base import q
 from ..report.fidelity import host_field
 from ..run.results import GroupOutcome, cell_result
-from ..run.steps import SHELL_ARGV, RunResult, script_text, session_scripts
+from ..run.steps import (
+    SHELL_ARGV,
+    RunResult,
+    before_session,
+    script_text,
+    session_scripts,
+)
 from .installs import MANAGER_KIND, Install, discover, roots_document
 from .probing import ProbeFolder, probe_contexts
 
@@ -327,7 +333,9 @@ class HostRun:
         login = [self.platform.login_shell, "-il"]
         other = self.folder.start(login, "other-session",
                                   stdin=self.folder.file("other.sh", scripts["other.sh"]))
-        self._run("interactive session", login,
+        # it opens once the other is ready, as in the matrix (``before_session``)
+        self._run("interactive session",
+                  ["sh", "-c", f'{before_session(self.folder.path)}; exec "$@"', "sh", *login],
                   stdin=self.folder.file("session.sh", scripts["session.sh"]))
         self.folder.wait(other, STEP_TIMEOUT)
 

@@ -40,6 +40,7 @@ from .steps import (
     PROJECT,
     SHELL_ARGV,
     RunResult,
+    before_session,
     expectations,
     fixture_values,
     probe_snippet,
@@ -432,8 +433,8 @@ class Run:
         # the step ends when the other session has taken its last snapshot too
         shell = self.platform.login_shell
         return Step("interactive session", "sh -c %s",
-                    (f"{shell} -il < /tmp/govm/session.sh; rc=$?; {wait_for('other.done')}; "
-                     "exit $rc",))
+                    (f"{before_session()}; {shell} -il < /tmp/govm/session.sh; rc=$?; "
+                     f"{wait_for('other.done')}; exit $rc",))
 
     # -- switch atomicity -------------------------------------------------------------------
     def _observe_argv(self, shell: str) -> list[str]:

@@ -97,25 +97,35 @@ def wait_for(name: str, folder: str = PROBE_DIR, seconds: float = 120) -> str:
     return wait_while(f"[ ! -e {shlex.quote(folder)}/{name} ]", seconds)
 
 
+def before_session(folder: str = PROBE_DIR) -> str:
+    """The shell line that holds the interactive session back until the other session has
+    taken its base snapshot and waits for the switch (see ``session_scripts``)."""
+    return wait_for("other.ready", folder)
+
+
 def session_scripts(switch: Callable[[str], str], old: str, new: str,
                     folder: str = PROBE_DIR) -> dict[str, str]:
     """The two interactive sessions: the one where A→B→A→B is typed (``switch(version)`` is
     what a person types there), and one opened before the first switch that only looks, after
     each switch of the other."""
     # Each side waits for the other at every step, so that the other session's snapshot
-    # always sees the state of one switch, never of the next one.
+    # always sees the state of one switch, never of the next one. The session opens once the
+    # other is ready (``before_session``), and the other says so on the line that waits for the
+    # switch: no prompt of the other falls between the session's start and its switch. A
+    # prompt hook that looks at what a shell's start touches (mise's at its data folder) then
+    # meets the same order in every run, however the machine schedules the two shells.
     at = shlex.quote(folder)
-    session = [probe_snippet("session:base", folder), wait_for("other.ready", folder),
+    session = [probe_snippet("session:base", folder),
                switch(new), f"touch {at}/switched",
                probe_snippet("session:after", folder), wait_for("other.after", folder),
                switch(old), f"touch {at}/back",
                probe_snippet("session:back", folder), wait_for("other.done", folder),
                switch(new), probe_snippet("session:again", folder), "exit"]
-    other = [probe_snippet("other-session:base", folder), f"touch {at}/other.ready",
-             wait_for("switched", folder), probe_snippet("other-session:after", folder),
-             f"touch {at}/other.after",
-             wait_for("back", folder), probe_snippet("other-session:back", folder),
-             f"touch {at}/other.done", "exit"]
+    other = [probe_snippet("other-session:base", folder),
+             f"touch {at}/other.ready; {wait_for('switched', folder)}",
+             probe_snippet("other-session:after", folder),
+             f"touch {at}/other.after; {wait_for('back', folder)}",
+             probe_snippet("other-session:back", folder), f"touch {at}/other.done", "exit"]
     return {"session.sh": "\n".join(session) + "\n", "other.sh": "\n".join(other) + "\n"}
 
 

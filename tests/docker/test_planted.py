@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from matrix.checks import classify_cell, overall
-from matrix.core.fixtures import get_fixture
+from matrix.core.fixtures import Fixture, Step, get_fixture
 from matrix.core.platforms import get_platform
 from matrix.core.verdicts import Verdict
 from matrix.managers import get_manager
@@ -77,6 +77,35 @@ def test_planted_leak_is_reported(docker_client, image_for, manager, fixture):
     else:
         # The interactive session a person types in must not hide the leak either.
         assert overall(session) in BAD, {k: v.evidence for k, v in session.items()}
+
+
+def _slow_start(script: str):
+    """A fixture whose first rc line sleeps in the interactive shell that reads ``script``
+    on stdin (session.sh or other.sh): that session starts late, as on a busy machine."""
+    return Fixture(f"slow-{script}", f"the rc files sleep in the shell reading {script}",
+                   (Step("user", "sed -i '1i case $(readlink /proc/$$/fd/0) in "
+                         f"*/{script}) sleep 0.8;; esac' ~/.bashrc"),))
+
+
+def test_which_session_starts_first_changes_no_verdict(docker_client, image_for):
+    """mise's activation touches its data folder, and its prompt hook does its whole work
+    again when that folder changed since the shell's last look. Were the other session to
+    open after the session, the session's hook would heal the planted GOBIN once before the
+    switch (PASS instead of SHARED): the order the two open in is the harness's, not the
+    machine's, and every context gives the same verdicts whichever of them starts late."""
+    plat, man = get_platform("ubuntu"), get_manager("mise")
+    image = image_for("ubuntu", "mise")
+    verdicts = []
+    for late in ("other.sh", "session.sh"):
+        result = Run(docker_client, image, plat, man, OLD, NEW, "global", plat.shells,
+                     (get_fixture("gobin-through-link"), _slow_start(late)),
+                     name=f"late-{late}").execute()
+        assert result.error is None, result.log_tail
+        verdicts.append({shell: {check: r.verdict for check, r in classify_cell(
+            result.for_shell(shell), OLD, NEW, "mise", tuple(man.managed_dirs(plat))).items()}
+            for shell in plat.shells})
+    assert verdicts[0] == verdicts[1]
+    assert verdicts[0]["session"]["gobin"] == HEALED["mise", "gobin-through-link"]
 
 
 def test_planted_leak_on_wsl2_keeps_windows_entries(docker_client, image_for):
