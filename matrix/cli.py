@@ -194,9 +194,18 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _remove_run_containers(config.run_id)
         raise
-    if code == 130:
+    except Exception:
+        # pytest's own report of an interrupt can fail (a frame of the traceback with no
+        # line number, as an interrupt at the wrong instruction leaves on Python 3.11): an
+        # interrupt is still an interrupt, cleaned up and 130
+        if not _interrupted:
+            raise
         _remove_run_containers(config.run_id)
-    if baseline is None or code in (3, 130):
+        raise KeyboardInterrupt from None
+    if code == 130 or _interrupted:
+        _remove_run_containers(config.run_id)
+        return 130
+    if baseline is None or code == 3:
         return code
     from .report.diff import diff_reports, exit_code, render_diff
 
@@ -312,12 +321,19 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+_interrupted = False  # set by the first Ctrl-C or SIGTERM, whoever catches what it raises
+
+
 def _interrupt(signum, frame) -> None:
+    global _interrupted
+    _interrupted = True
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # a CI job's cancel cleans up like Ctrl-C
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
+        signal.signal(signal.SIGINT, _interrupt)
     parser = _parser()
     args = parser.parse_args(argv)
     args.run_id = uuid.uuid4().hex[:12]

@@ -4,6 +4,7 @@ nothing written to the report folder."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -58,3 +59,36 @@ def test_help_explains_exit_status():
     assert "LEAK and BROKEN are findings" in proc.stdout
     for command in ("run", "list", "clean"):
         assert command in proc.stdout
+
+
+# A run whose pytest fails in its own handling of Ctrl-C, as pytest's report of the interrupt
+# does when a frame of the traceback has no line number (seen on Python 3.11).
+_CRASHING_INTERRUPT = """
+import os, signal, sys
+import pytest
+import matrix.cli as cli
+import matrix.run.prepare as prepare
+
+def crashing_main(argv):
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        signal.pause()
+    except KeyboardInterrupt:
+        raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
+
+pytest.main = crashing_main
+prepare.check_prerequisites = lambda config: None
+cli._remove_run_containers = lambda run_id: print("removed the run's containers", flush=True)
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_is_130_and_cleans_up_even_when_pytest_fails_to_report_it(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", _CRASHING_INTERRUPT, "run", "--platform",
+                           "ubuntu", "--manager", "manual", "--report-dir",
+                           str(tmp_path / "reports")],
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert proc.returncode == 130, proc.stderr
+    assert "removed the run's containers" in proc.stdout
+    assert proc.stderr.strip() == "govm-matrix: interrupted"
