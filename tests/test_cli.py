@@ -64,7 +64,7 @@ def test_help_explains_exit_status():
 # A run whose pytest fails in its own handling of Ctrl-C, as pytest's report of the interrupt
 # does when a frame of the traceback has no line number (seen on Python 3.11).
 _CRASHING_INTERRUPT = """
-import os, signal, sys
+import os, signal, sys, time
 import pytest
 import matrix.cli as cli
 import matrix.run.prepare as prepare
@@ -72,7 +72,8 @@ import matrix.run.prepare as prepare
 def crashing_main(argv):
     try:
         os.kill(os.getpid(), signal.SIGINT)
-        signal.pause()
+        while True:  # the handler raises at the next instruction
+            time.sleep(0.01)
     except KeyboardInterrupt:
         raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
 
